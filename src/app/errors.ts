@@ -1,0 +1,74 @@
+import { RegauthError } from '../core/regauth-error.js';
+
+export class InvalidCredentialsError extends RegauthError {
+  readonly code = 'invalid_credentials';
+  constructor() {
+    super('invalid username or secret');
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+export class DeployTokenExpiredError extends RegauthError {
+  readonly code = 'token_expired';
+  constructor(readonly expiresAt: Date) {
+    super(`deploy token expired at ${expiresAt.toISOString()}`);
+    this.name = 'DeployTokenExpiredError';
+  }
+}
+
+export class DeployTokenRevokedError extends RegauthError {
+  readonly code = 'token_revoked';
+  constructor() {
+    super('deploy token has been revoked');
+    this.name = 'DeployTokenRevokedError';
+  }
+}
+
+export class AccountMismatchError extends RegauthError {
+  readonly code = 'account_mismatch';
+  constructor() {
+    super('account does not match the username of the credentials');
+    this.name = 'AccountMismatchError';
+  }
+}
+
+export class UnknownServiceError extends RegauthError {
+  readonly code = 'unknown_service';
+  constructor(readonly service: string) {
+    super(`this token service issues tokens for another service, not "${service.slice(0, 80)}"`);
+    this.name = 'UnknownServiceError';
+  }
+}
+
+export class InvalidInputError extends RegauthError {
+  readonly code = 'invalid_input';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+export class UsernameTakenError extends RegauthError {
+  readonly code = 'username_taken';
+  constructor(readonly username: string) {
+    super(`username "${username}" is already taken`);
+    this.name = 'UsernameTakenError';
+  }
+}
+
+export class DeployTokenNotFoundError extends RegauthError {
+  readonly code = 'not_found';
+  constructor(readonly reference: string) {
+    super(`no deploy token with id or username "${reference}"`);
+    this.name = 'DeployTokenNotFoundError';
+  }
+}
+
+/** The store or the signing key cannot be used right now; nothing may be granted. */
+export class ServiceUnavailableError extends RegauthError {
+  readonly code = 'unavailable';
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what} is unavailable`, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}
