@@ -1,0 +1,50 @@
+import pg from 'pg';
+import type { Logger } from '../../app/ports.js';
+import type { SqlDatabase, SqlExecutor, SqlParameter } from './sql-database.js';
+
+export interface PostgresOptions {
+  readonly connectionString: string;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+}
+
+export function openPostgresDatabase(options: PostgresOptions, logger: Logger): SqlDatabase {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    application_name: 'regauth',
+  });
+  // Without a listener an idle client's error (server restart, network cut) would crash the process.
+  pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }));
+
+  const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    async query<Row>(text: string, parameters: readonly SqlParameter[] = []): Promise<Row[]> {
+      const result = await client.query(text, parameters as unknown[]);
+      return result.rows as Row[];
+    },
+    async execute(script: string): Promise<void> {
+      await client.query(script);
+    },
+  });
+
+  return {
+    kind: 'postgres',
+    ...executorOf(pool),
+    async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(executorOf(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

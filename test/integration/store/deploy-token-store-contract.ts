@@ -1,0 +1,125 @@
+import { UsernameTakenError } from '../../../src/app/errors.js';
+import type { NewDeployToken } from '../../../src/app/ports.js';
+import { migrate } from '../../../src/adapters/store/migrator.js';
+import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
+import { SqlDeployTokenStore } from '../../../src/adapters/store/sql-deploy-token-store.js';
+
+export interface StoreFixture {
+  readonly db: SqlDatabase;
+  /** Two connections (two replicas) to a new, empty database; `close` ends both and drops it. */
+  openEmptyPair(): Promise<{ first: SqlDatabase; second: SqlDatabase; close(): Promise<void> }>;
+}
+
+const T0 = new Date('2026-11-23T10:00:00.000Z');
+
+function draft(overrides: Partial<NewDeployToken> = {}): NewDeployToken {
+  return {
+    name: 'ci pipeline',
+    username: null,
+    secretHash: '$2b$04$abcdefghijklmnopqrstuuN3Vj0mGJq9GzQm3QWZ4m5WmYh0Z9q1y',
+    repositories: ['team/app', 'team/other'],
+    scopes: ['read_registry', 'write_registry'],
+    expiresAt: null,
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+/** The behaviour every DeployTokenStore backend must show; run once per backend. */
+export function deployTokenStoreContract(backend: string, open: () => Promise<StoreFixture>): void {
+  describe(`SqlDeployTokenStore on ${backend}`, () => {
+    let fixture: StoreFixture;
+    let store: SqlDeployTokenStore;
+
+    beforeAll(async () => {
+      fixture = await open();
+      await migrate(fixture.db);
+      store = new SqlDeployTokenStore(fixture.db);
+    }, 60_000);
+
+    afterAll(async () => {
+      await fixture?.db.close();
+    });
+
+    test('migrations are recorded and not applied twice', async () => {
+      expect(await migrate(fixture.db)).toEqual([]);
+      const rows = await fixture.db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((row) => row.version)).toEqual(['001_deploy_tokens']);
+    });
+
+    test('two replicas migrating an empty database at once apply each migration once', async () => {
+      const pair = await fixture.openEmptyPair();
+      try {
+        const results = await Promise.all([migrate(pair.first), migrate(pair.second)]);
+        expect(results.flat()).toEqual(['001_deploy_tokens']);
+        const rows = await pair.first.query<{ count: string | number }>('SELECT count(*) AS count FROM schema_migrations');
+        expect(Number(rows[0]?.count)).toBe(1);
+      } finally {
+        await pair.close();
+      }
+    });
+
+    test('create generates deploy-token-<id> when no username is given and keeps every field', async () => {
+      const expiresAt = new Date('2027-01-31T00:00:00.000Z');
+      const token = await store.create(draft({ expiresAt }));
+      expect(token).toEqual({
+        id: expect.any(Number),
+        name: 'ci pipeline',
+        username: `deploy-token-${token.id}`,
+        secretHash: draft().secretHash,
+        repositories: ['team/app', 'team/other'],
+        scopes: ['read_registry', 'write_registry'],
+        expiresAt,
+        revokedAt: null,
+        createdAt: T0,
+        lastUsedAt: null,
+      });
+      expect(await store.findById(token.id)).toEqual(token);
+      expect(await store.findByUsername(token.username)).toEqual(token);
+    });
+
+    test('create keeps a chosen username and refuses a taken one', async () => {
+      const token = await store.create(draft({ username: 'k8s-prod.pull' }));
+      expect(token.username).toBe('k8s-prod.pull');
+      await expect(store.create(draft({ username: 'k8s-prod.pull' }))).rejects.toBeInstanceOf(UsernameTakenError);
+    });
+
+    test('the database refuses a scope it does not know', async () => {
+      await expect(store.create(draft({ scopes: ['admin' as never] }))).rejects.toThrow();
+    });
+
+    test('lookups of unknown tokens return null', async () => {
+      expect(await store.findById(987_654)).toBeNull();
+      expect(await store.findByUsername('nobody')).toBeNull();
+      expect(await store.revoke(987_654, T0)).toBeNull();
+    });
+
+    test('list returns every token in creation order', async () => {
+      const first = await store.create(draft({ name: 'first' }));
+      const second = await store.create(draft({ name: 'second' }));
+      const ids = (await store.list()).map((token) => token.id);
+      expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    });
+
+    test('revoke stamps the first revocation time and keeps it', async () => {
+      const token = await store.create(draft());
+      const firstRevocation = new Date('2026-11-24T00:00:00.000Z');
+      expect((await store.revoke(token.id, firstRevocation))?.revokedAt).toEqual(firstRevocation);
+      expect((await store.revoke(token.id, new Date('2026-12-01T00:00:00.000Z')))?.revokedAt).toEqual(firstRevocation);
+      expect((await store.findById(token.id))?.revokedAt).toEqual(firstRevocation);
+    });
+
+    test('markUsed records the latest use and never moves it back', async () => {
+      const token = await store.create(draft());
+      const later = new Date('2026-11-23T12:00:00.000Z');
+      await store.markUsed(token.id, later);
+      await store.markUsed(token.id, new Date('2026-11-23T11:00:00.000Z'));
+      expect((await store.findById(token.id))?.lastUsedAt).toEqual(later);
+    });
+
+    test('ping answers', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,24 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
+import { deployTokenStoreContract } from './deploy-token-store-contract.js';
+
+let dataDir: string;
+
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+deployTokenStoreContract('embedded PGlite', async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'regauth-pglite-'));
+  const db = await openEmbeddedDatabase(dataDir);
+  return {
+    db,
+    // PGlite is one session in one process: a second "replica" is a second caller on the same instance.
+    openEmptyPair: async () => {
+      const empty = await openEmbeddedDatabase(null);
+      return { first: empty, second: empty, close: () => empty.close() };
+    },
+  };
+});
