@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { MIN_TOKEN_LIFETIME_SECONDS } from '../../core/registry-claims.js';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const nullableText = z.string().min(1).nullable();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1),
+        port,
+        publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
+      })
+      .strict(),
+    token: z
+      .object({
+        path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /'),
+        issuer: z.string().min(1),
+        service: z.string().min(1),
+        lifetimeSeconds: z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400),
+      })
+      .strict(),
+    database: z
+      .object({
+        url: nullableText,
+        dataDir: z.string().min(1),
+        poolSize: positiveInt(200),
+        connectTimeoutMs: positiveInt(600_000),
+      })
+      .strict(),
+    registry: z.object({ host: nullableText }).strict(),
+    keys: z.object({ dir: z.string().min(1) }).strict(),
+    secrets: z.object({ bcryptCost: z.coerce.number().int().min(4).max(15) }).strict(),
+    log: z
+      .object({
+        level: z.enum(['error', 'warn', 'info', 'debug']),
+        format: z.enum(['auto', 'json', 'pretty']),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type RegauthSettings = z.infer<typeof configSchema>;
+
+/** Environment variables and the setting each one overrides. */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
+  REGAUTH_HOST: 'server.host',
+  REGAUTH_PORT: 'server.port',
+  REGAUTH_PUBLIC_URL: 'server.publicUrl',
+  REGAUTH_TOKEN_PATH: 'token.path',
+  REGAUTH_ISSUER: 'token.issuer',
+  REGAUTH_SERVICE: 'token.service',
+  REGAUTH_TOKEN_LIFETIME: 'token.lifetimeSeconds',
+  DATABASE_URL: 'database.url',
+  REGAUTH_DATA_DIR: 'database.dataDir',
+  REGAUTH_DB_POOL_SIZE: 'database.poolSize',
+  REGAUTH_DB_CONNECT_TIMEOUT_MS: 'database.connectTimeoutMs',
+  REGAUTH_REGISTRY_HOST: 'registry.host',
+  REGAUTH_KEYS_DIR: 'keys.dir',
+  REGAUTH_BCRYPT_COST: 'secrets.bcryptCost',
+  REGAUTH_LOG_LEVEL: 'log.level',
+  REGAUTH_LOG_FORMAT: 'log.format',
+};

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, ENVIRONMENT_VARIABLES, type RegauthSettings } from './config-schema.js';
+
+export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../../config/default.yaml', import.meta.url));
+
+/** Settings after validation, with paths made absolute and the derived values filled in. */
+export interface RegauthConfig extends RegauthSettings {
+  readonly server: RegauthSettings['server'] & { readonly publicUrl: string };
+  readonly realm: string;
+  readonly registryBundlePath: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Sources = Map<string, string>;
+
+/**
+ * Reads config/default.yaml, then the file named by REGAUTH_CONFIG, then the environment, and validates
+ * the result. Every problem names the setting and where its value came from.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): RegauthConfig {
+  const sources: Sources = new Map();
+  const merged = readYamlFile(DEFAULT_CONFIG_FILE);
+  const overrideFile = nonEmpty(env.REGAUTH_CONFIG);
+  if (overrideFile !== undefined) {
+    const path = resolve(cwd, overrideFile);
+    mergeInto(merged, readYamlFile(path), `REGAUTH_CONFIG file ${path}`, sources, '');
+  }
+  for (const [variable, key] of Object.entries(ENVIRONMENT_VARIABLES)) {
+    const value = nonEmpty(env[variable]);
+    if (value === undefined) continue;
+    setPath(merged, key, value);
+    sources.set(key, `environment variable ${variable}`);
+  }
+
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = issue.path.join('.');
+        const source = sources.get(key) ?? 'config/default.yaml';
+        const hint = environmentVariableFor(key);
+        return `${key || '(root)'} (from ${source}${hint && !source.includes(hint) ? `; override with ${hint}` : ''}): ${issue.message}`;
+      }),
+    );
+  }
+  return derive(result.data, cwd);
+}
+
+function derive(settings: RegauthSettings, cwd: string): RegauthConfig {
+  const publicUrl = (settings.server.publicUrl ?? `http://127.0.0.1:${settings.server.port}`).replace(/\/+$/, '');
+  const keysDir = resolve(cwd, settings.keys.dir);
+  return {
+    ...settings,
+    server: { ...settings.server, publicUrl },
+    database: { ...settings.database, dataDir: resolve(cwd, settings.database.dataDir) },
+    keys: { dir: keysDir },
+    realm: `${publicUrl}${settings.token.path}`,
+    registryBundlePath: resolve(keysDir, 'registry-rootcertbundle.pem'),
+  };
+}
+
+function readYamlFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`cannot read config file ${path}: ${(error as Error).message}`]);
+  }
+  const parsed: unknown = parseYaml(text);
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${path} must hold a YAML mapping`]);
+  return parsed as Record<string, unknown>;
+}
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, origin: string, sources: Sources, prefix: string): void {
+  for (const [key, value] of Object.entries(source)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    const existing = target[key];
+    if (isMapping(value) && isMapping(existing)) {
+      mergeInto(existing, value, origin, sources, path);
+    } else {
+      target[key] = value;
+      sources.set(path, origin);
+    }
+  }
+}
+
+function setPath(target: Record<string, unknown>, dottedKey: string, value: string): void {
+  const keys = dottedKey.split('.');
+  const last = keys.pop() as string;
+  let node = target;
+  for (const key of keys) {
+    if (!isMapping(node[key])) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[last] = value;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function environmentVariableFor(key: string): string | undefined {
+  return Object.entries(ENVIRONMENT_VARIABLES).find(([, setting]) => setting === key)?.[0];
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

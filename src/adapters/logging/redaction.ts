@@ -1,0 +1,27 @@
+const SENSITIVE_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|password|secret|secret_?hash|token|access_?token|refresh_?token|identity_?token)$/i;
+const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  [/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
+  [/\bregauth_[0-9A-Za-z]+/g, 'regauth_[REDACTED]'],
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED JWT]'],
+  [/(password=)[^&\s]+/gi, '$1[REDACTED]'],
+];
+const REDACTED = '[REDACTED]';
+const MAX_DEPTH = 8;
+
+/** Masks credentials in a log record: values under sensitive keys, and secrets embedded in any string. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (value instanceof Date) return value;
+  if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  const output: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    output[key] = SENSITIVE_KEY.test(key) ? REDACTED : redact(item, depth + 1);
+  }
+  return output;
+}
+
+function redactString(text: string): string {
+  return SECRET_PATTERNS.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), text);
+}

@@ -1,0 +1,41 @@
+import winston from 'winston';
+import type { Logger, LogFields } from '../../app/ports.js';
+import { redact } from './redaction.js';
+import { currentRequestId } from './request-context.js';
+
+export type LogFormat = 'json' | 'pretty';
+
+export interface LoggerOptions {
+  readonly level: string;
+  readonly format: LogFormat;
+  /** Where lines go; standard output when absent. */
+  readonly stream?: NodeJS.WritableStream;
+}
+
+const redacted = winston.format((info) => {
+  const requestId = currentRequestId();
+  const clean = redact({ ...info }) as Record<string, unknown>;
+  // winston keeps its level and message under symbols too; copy them back onto the same object.
+  for (const key of Object.keys(info)) delete (info as Record<string, unknown>)[key];
+  Object.assign(info, clean, requestId === undefined ? {} : { requestId });
+  return info;
+});
+
+export function createWinstonLogger(options: LoggerOptions): Logger {
+  const transport = options.stream
+    ? new winston.transports.Stream({ stream: options.stream })
+    : new winston.transports.Console();
+  const format =
+    options.format === 'json'
+      ? winston.format.combine(redacted(), winston.format.timestamp(), winston.format.json())
+      : winston.format.combine(redacted(), winston.format.timestamp(), winston.format.colorize(), prettyLine);
+  const logger = winston.createLogger({ level: options.level, format, transports: [transport] });
+  const write = (level: string) => (message: string, fields: LogFields = {}) => logger.log(level, message, fields);
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+const prettyLine = winston.format.printf((info) => {
+  const { level, message, timestamp, ...fields } = info;
+  const rest = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+  return `${String(timestamp)} ${level} ${String(message)}${rest}`;
+});
