@@ -1,0 +1,66 @@
+import type { Response } from 'express';
+import { RegauthError } from '../../core/regauth-error.js';
+
+interface WireError {
+  readonly status: number;
+  /** RFC 6749 code, read by OAuth2 clients (containerd's POST). */
+  readonly oauth: string;
+  /** distribution errcode, read by docker and other registry clients. */
+  readonly registry: string;
+}
+
+const INVALID_REQUEST: WireError = { status: 400, oauth: 'invalid_request', registry: 'INVALID_REQUEST' };
+const UNAUTHORIZED: WireError = { status: 401, oauth: 'invalid_grant', registry: 'UNAUTHORIZED' };
+
+const WIRE_ERRORS: Readonly<Record<string, WireError>> = {
+  invalid_request: INVALID_REQUEST,
+  invalid_scope: { ...INVALID_REQUEST, oauth: 'invalid_scope' },
+  unknown_service: INVALID_REQUEST,
+  unsupported_grant_type: { status: 400, oauth: 'unsupported_grant_type', registry: 'UNSUPPORTED' },
+  invalid_credentials: UNAUTHORIZED,
+  account_mismatch: UNAUTHORIZED,
+  token_expired: UNAUTHORIZED,
+  token_revoked: UNAUTHORIZED,
+  unavailable: { status: 503, oauth: 'temporarily_unavailable', registry: 'UNAVAILABLE' },
+  payload_too_large: { status: 413, oauth: 'invalid_request', registry: 'SIZE_INVALID' },
+  not_found: { status: 404, oauth: 'invalid_request', registry: 'NOT_FOUND' },
+  method_not_allowed: { status: 405, oauth: 'invalid_request', registry: 'UNSUPPORTED' },
+  internal_error: { status: 500, oauth: 'server_error', registry: 'UNKNOWN' },
+};
+
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Writes an error in one body that both kinds of client understand:
+ * `{"error", "error_description", "errors": [{"code", "message", "detail": {"reason"}}]}`, where `reason` is
+ * this service's stable code. A 401 carries the Basic challenge; a 503 says when to retry.
+ */
+export function sendError(response: Response, reason: string, message: string): void {
+  const wire = WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
+  if (wire.status === 401) response.set('WWW-Authenticate', 'Basic realm="regauth", charset="UTF-8"');
+  if (wire.status === 503) response.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  response.status(wire.status).json({
+    error: wire.oauth,
+    error_description: message,
+    errors: [{ code: wire.registry, message, detail: { reason } }],
+  });
+}
+
+/** The reason and message to send for any thrown value; details of unexpected errors stay in the log. */
+export function describeError(error: unknown): { reason: string; message: string; expected: boolean } {
+  if (error instanceof RegauthError && error.code in WIRE_ERRORS) {
+    return { reason: error.code, message: error.message, expected: true };
+  }
+  if (isClientHttpError(error)) {
+    const reason = error.status === 413 ? 'payload_too_large' : 'invalid_request';
+    return { reason, message: error.expose ? error.message : 'malformed request', expected: true };
+  }
+  return { reason: 'internal_error', message: 'internal error', expected: false };
+}
+
+/** Errors raised by express's own body parsers carry an HTTP status below 500. */
+function isClientHttpError(error: unknown): error is { status: number; expose: boolean; message: string } {
+  if (typeof error !== 'object' || error === null || !('status' in error)) return false;
+  const status = (error as { status: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}

@@ -1,0 +1,41 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../../app/ports.js';
+import type { Readiness } from '../../app/readiness.js';
+import type { RegistryTokenIssuer } from '../../app/registry-token-issuer.js';
+import { describeError, sendError } from './error-responses.js';
+import { healthRoutes } from './health-routes.js';
+import { requestLogging } from './request-logging.js';
+import { tokenRoutes } from './token-routes.js';
+
+export interface HttpAppDeps {
+  readonly tokenPath: string;
+  readonly issuer: RegistryTokenIssuer;
+  readonly readiness: () => Promise<Readiness>;
+  readonly logger: Logger;
+}
+
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(requestLogging(deps.logger));
+  app.use(healthRoutes(deps.readiness));
+  app.use(tokenRoutes(deps.tokenPath, deps.issuer));
+  app.use((_request: Request, response: Response) => sendError(response, 'not_found', 'no such endpoint'));
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    const { reason, message, expected } = describeError(error);
+    if (reason === 'unavailable') {
+      deps.logger.error('dependency unavailable: nothing granted', { error: message, cause: causeOf(error) });
+    } else if (!expected) {
+      deps.logger.error('unexpected error', { error: String(error), stack: (error as Error)?.stack });
+    }
+    sendError(response, reason, message);
+  });
+  return app;
+}
+
+function causeOf(error: unknown): string | undefined {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined ? undefined : String(cause);
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../../app/ports.js';
+import { runWithRequestId } from '../logging/request-context.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Gives each request an id (a well-formed incoming X-Request-Id is kept), echoes it, makes every log line
+ * written while serving it carry it, and logs one line per request with no query string or headers.
+ */
+export function requestLogging(logger: Logger) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const incoming = request.get('x-request-id');
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    response.set('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    runWithRequestId(requestId, () => {
+      response.on('finish', () => {
+        logger.info('request', {
+          method: request.method,
+          path: request.path,
+          status: response.statusCode,
+          durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+          clientIp: request.ip,
+          userAgent: request.get('user-agent')?.slice(0, 200),
+        });
+      });
+      next();
+    });
+  };
+}
