@@ -1,0 +1,50 @@
+import type { DeployTokenStore, Logger } from '../../app/ports.js';
+import { openEmbeddedDatabase } from './embedded-database.js';
+import { lockEmbeddedStore, type LockHolderRole } from './embedded-store-lock.js';
+import { migrate } from './migrator.js';
+import { openPostgresDatabase } from './postgres-database.js';
+import type { SqlDatabase } from './sql-database.js';
+import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
+
+export interface DatabaseSettings {
+  readonly url: string | null;
+  readonly dataDir: string;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+}
+
+export interface OpenStore {
+  readonly db: SqlDatabase;
+  readonly store: DeployTokenStore;
+  close(): Promise<void>;
+}
+
+/** Opens PostgreSQL when a URL is set, else the embedded store (locked to this process), and migrates it. */
+export async function openStore(settings: DatabaseSettings, role: LockHolderRole, logger: Logger): Promise<OpenStore> {
+  const lock = settings.url === null ? await lockEmbeddedStore(settings.dataDir, role) : null;
+  let db: SqlDatabase | undefined;
+  try {
+    db =
+      settings.url === null
+        ? await openEmbeddedDatabase(settings.dataDir)
+        : openPostgresDatabase(
+            { connectionString: settings.url, poolSize: settings.poolSize, connectTimeoutMs: settings.connectTimeoutMs },
+            logger,
+          );
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info('database migrated', { applied });
+  } catch (error) {
+    await db?.close().catch(() => undefined);
+    await lock?.release();
+    throw error;
+  }
+  const opened = db;
+  return {
+    db: opened,
+    store: new SqlDeployTokenStore(opened),
+    close: async () => {
+      await opened.close();
+      await lock?.release();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { chmod, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { StoreDeployTokenAdmin, type DeployTokenAdmin } from './app/deploy-token-admin.js';
+import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
+import type { Clock, DeployTokenStore, Logger, SecretHasher } from './app/ports.js';
+import { checkReadiness, type Readiness } from './app/readiness.js';
+import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
+import type { RegauthConfig } from './adapters/config/load-config.js';
+import { createControlApp } from './adapters/control/control-app.js';
+import { controlSocketPath } from './adapters/control/control-socket.js';
+import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
+import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
+import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
+import { createHttpApp } from './adapters/http/http-app.js';
+import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
+import { ensureSigningKey, writeRegistryBundle } from './adapters/keys/key-directory.js';
+import type { SigningKey } from './adapters/keys/signing-key.js';
+import { createWinstonLogger } from './adapters/logging/winston-logger.js';
+import { registryAuthConfigYaml } from './adapters/registry/registry-auth-config.js';
+import { embeddedStoreHolder } from './adapters/store/embedded-store-lock.js';
+import { openStore } from './adapters/store/open-store.js';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Replacements for tests; anything absent is built from the config. */
+export interface Overrides {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly hasher?: SecretHasher;
+  /** Use this store instead of opening one (no migrations, no lock). */
+  readonly store?: DeployTokenStore;
+}
+
+export interface RegauthApp {
+  readonly app: Express;
+  readonly admin: DeployTokenAdmin;
+  readonly signingKey: SigningKey;
+  readonly logger: Logger;
+  readonly storeKind: 'postgres' | 'embedded' | 'provided';
+  readiness(): Promise<Readiness>;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: RegauthConfig): Logger {
+  const format = config.log.format === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.log.format;
+  return createWinstonLogger({ level: config.log.level, format });
+}
+
+/** Builds every part of the service from its config: store, signing key, use cases and the HTTP app. */
+export async function createRegauthApp(config: RegauthConfig, overrides: Overrides = {}): Promise<RegauthApp> {
+  const logger = overrides.logger ?? createLogger(config);
+  const clock = overrides.clock ?? systemClock;
+  const opened = overrides.store === undefined ? await openStore(config.database, 'server', logger) : null;
+  const store = overrides.store ?? (opened as NonNullable<typeof opened>).store;
+  try {
+    const { key, generated } = await ensureSigningKey(config.keys.dir, clock.now());
+    if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
+    await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
+    const signer = new JoseRegistryTokenSigner(key);
+    const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
+    const authenticator = new DeployTokenAuthenticator({ store, hasher, clock, logger });
+    const issuer = new RegistryTokenIssuer({
+      authenticator,
+      signer,
+      clock,
+      jwtIds: randomJwtIds,
+      logger,
+      settings: { issuer: config.token.issuer, service: config.token.service, lifetimeSeconds: config.token.lifetimeSeconds },
+    });
+    const readiness = () => checkReadiness(store, signer);
+    return {
+      app: createHttpApp({ tokenPath: config.token.path, issuer, readiness, logger }),
+      admin: new StoreDeployTokenAdmin({ store, hasher, secrets: randomSecretGenerator, clock, logger }),
+      signingKey: key,
+      logger,
+      storeKind: opened === null ? 'provided' : opened.db.kind,
+      readiness,
+      close: async () => opened?.close(),
+    };
+  } catch (error) {
+    await opened?.close();
+    throw error;
+  }
+}
+
+export interface RunningRegauth {
+  readonly url: string;
+  readonly regauth: RegauthApp;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service: the token endpoint on its port and, when it holds the embedded store, the control
+ * socket the CLI uses meanwhile. `close` stops accepting, lets requests in flight finish, then closes the store.
+ */
+export async function startRegauth(config: RegauthConfig, overrides: Overrides = {}): Promise<RunningRegauth> {
+  const regauth = await createRegauthApp(config, overrides);
+  const servers: Server[] = [];
+  try {
+    const http = await listen(createServer(regauth.app), { port: config.server.port, host: config.server.host });
+    servers.push(http);
+    if (regauth.storeKind === 'embedded') {
+      servers.push(await listenOnControlSocket(config.database.dataDir, createControlApp(regauth.admin)));
+    }
+    const { port } = http.address() as AddressInfo;
+    regauth.logger.info('regauth listening', {
+      address: `${config.server.host}:${port}`,
+      realm: config.realm,
+      keyId: regauth.signingKey.keyId,
+      store: regauth.storeKind === 'embedded' ? `embedded (${config.database.dataDir})` : regauth.storeKind,
+    });
+    return {
+      url: `http://127.0.0.1:${port}`,
+      regauth,
+      close: async () => {
+        await Promise.all(servers.map(closeGracefully));
+        await regauth.close();
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map(closeGracefully));
+    await regauth.close();
+    throw error;
+  }
+}
+
+/**
+ * The deploy-token use cases for the CLI: through the running server when it holds the embedded store,
+ * otherwise directly on the store.
+ */
+export async function openDeployTokenAdmin(
+  config: RegauthConfig,
+  overrides: Overrides = {},
+): Promise<{ admin: DeployTokenAdmin; close(): Promise<void> }> {
+  const logger = overrides.logger ?? createLogger(config);
+  if (config.database.url === null && (await embeddedStoreHolder(config.database.dataDir))?.role === 'server') {
+    return { admin: new RemoteDeployTokenAdmin(controlSocketPath(config.database.dataDir)), close: async () => undefined };
+  }
+  const opened = await openStore(config.database, 'cli', logger);
+  const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
+  const clock = overrides.clock ?? systemClock;
+  return {
+    admin: new StoreDeployTokenAdmin({ store: opened.store, hasher, secrets: randomSecretGenerator, clock, logger }),
+    close: () => opened.close(),
+  };
+}
+
+/** The registry's `auth.token` block for this config, after writing the certificate bundle it names. */
+export async function prepareRegistryConfig(config: RegauthConfig, clock: Clock = systemClock): Promise<{ yaml: string; key: SigningKey; generated: boolean }> {
+  const { key, generated } = await ensureSigningKey(config.keys.dir, clock.now());
+  await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
+  return { yaml: registryConfigYaml(config), key, generated };
+}
+
+export function registryConfigYaml(config: RegauthConfig): string {
+  return registryAuthConfigYaml({
+    realm: config.realm,
+    service: config.token.service,
+    issuer: config.token.issuer,
+    rootCertBundle: config.registryBundlePath,
+  });
+}
+
+/** We hold the store's lock, so a socket file already there was left by a process that died. */
+async function listenOnControlSocket(dataDir: string, app: Express): Promise<Server> {
+  const path = controlSocketPath(dataDir);
+  await rm(path, { force: true });
+  const server = await listen(createServer(app), { path });
+  await chmod(path, 0o600);
+  return server;
+}
+
+function listen(server: Server, options: { port?: number; host?: string; path?: string }): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function closeGracefully(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
