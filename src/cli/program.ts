@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../adapters/config/load-config.js';
+import { SigningKeyError } from '../adapters/keys/signing-key.js';
+import { EmbeddedStoreBusyError } from '../adapters/store/embedded-store-lock.js';
+import { RegauthError } from '../core/regauth-error.js';
+import type { CliIo } from './cli-context.js';
+import { CliError, keysCommand } from './keys-command.js';
+import { registryConfigCommand } from './registry-config-command.js';
+import { tokensCommand } from './tokens-command.js';
+
+const EXPECTED_ERRORS = [RegauthError, ConfigError, SigningKeyError, EmbeddedStoreBusyError, CliError];
+
+/** Runs one CLI invocation and returns its exit code: 0 success, 1 refused or failed, 2 usage error. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = new Command('regauth')
+    .description('regauth: deploy tokens for a Docker registry, and the token service the registry trusts')
+    .option('-c, --config <file>', 'YAML file of settings over config/default.yaml (or REGAUTH_CONFIG)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  const configFile = () => program.opts<{ config?: string }>().config;
+  program.addCommand(tokensCommand(io, configFile));
+  program.addCommand(keysCommand(io, configFile));
+  program.addCommand(registryConfigCommand(io, configFile));
+  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands.flatMap((parent) => parent.commands)) command.exitOverride();
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
+      io.stderr.write(`regauth: ${(error as Error).message}\n`);
+      return 1;
+    }
+    io.stderr.write(`regauth: unexpected error: ${String((error as Error)?.stack ?? error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,47 @@
+import type { CreatedDeployToken } from '../app/deploy-token-admin.js';
+import type { DeployTokenView } from '../app/deploy-token-view.js';
+
+export function dockerLoginCommand(registryHost: string, username: string, secret: string): string {
+  return `printf '%s' '${secret}' | docker login ${registryHost} --username ${username} --password-stdin`;
+}
+
+export function renderCreated(created: CreatedDeployToken, registryHost: string): string {
+  const { token, secret } = created;
+  return [
+    `Created deploy token ${token.id} (${token.name}).`,
+    '',
+    `  username:      ${token.username}`,
+    `  secret:        ${secret}`,
+    `  repositories:  ${token.repositories.join(', ')}`,
+    `  scopes:        ${token.scopes.join(', ')}`,
+    `  expires:       ${token.expiresAt ?? 'never'}`,
+    '',
+    'The secret is shown only now: regauth keeps just its hash. Store it in your CI or cluster secrets.',
+    '',
+    'Log in with:',
+    `  ${dockerLoginCommand(registryHost, token.username, secret)}`,
+    '',
+  ].join('\n');
+}
+
+const COLUMNS: readonly [string, (token: DeployTokenView) => string][] = [
+  ['ID', (token) => String(token.id)],
+  ['NAME', (token) => token.name],
+  ['USERNAME', (token) => token.username],
+  ['SCOPES', (token) => token.scopes.join(',')],
+  ['REPOSITORIES', (token) => token.repositories.join(',')],
+  ['STATUS', (token) => token.status],
+  ['EXPIRES', (token) => token.expiresAt ?? 'never'],
+  ['LAST USED', (token) => token.lastUsedAt ?? 'never'],
+];
+
+export function renderTokenTable(tokens: readonly DeployTokenView[]): string {
+  if (tokens.length === 0) return 'No deploy tokens yet. Create one with: regauth tokens create --help\n';
+  const rows = [COLUMNS.map(([title]) => title), ...tokens.map((token) => COLUMNS.map(([, cell]) => cell(token)))];
+  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function renderRevoked(token: DeployTokenView): string {
+  return `Deploy token ${token.id} (${token.username}) is revoked since ${token.revokedAt}. Its secret no longer gets tokens.\n`;
+}
