@@ -1,0 +1,85 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { startDaemon, type Daemon } from './daemon.js';
+import { freePort } from './free-port.js';
+import { assertSucceeded, runCommand, type CommandResult } from './run-command.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+export const SERVICE = 'e2e-registry';
+export const ISSUER = 'regauth-e2e';
+
+export interface RegauthProcess {
+  readonly url: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs `bin/regauth.js` with this instance's settings. */
+  cli(args: string[]): Promise<CommandResult>;
+  /** The registry's auth.token settings, as `regauth registry-config` prints them. */
+  registryAuth(): Promise<{ realm: string; service: string; issuer: string; rootCertBundle: string }>;
+  createToken(options: { name: string; repos: string[]; scopes: string[]; expires?: string }): Promise<{ username: string; secret: string }>;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the built service (`node dist/main.js`, what `npm start` runs) as its own process, on the embedded
+ * store in `workDir` unless a DATABASE_URL is given.
+ */
+export async function startRegauthProcess(workDir: string, options: { databaseUrl?: string } = {}): Promise<RegauthProcess> {
+  await mkdir(workDir, { recursive: true });
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REGAUTH_HOST: '127.0.0.1',
+    REGAUTH_PORT: String(port),
+    REGAUTH_DATA_DIR: join(workDir, 'data'),
+    REGAUTH_KEYS_DIR: join(workDir, 'keys'),
+    REGAUTH_SERVICE: SERVICE,
+    REGAUTH_ISSUER: ISSUER,
+    REGAUTH_BCRYPT_COST: '4',
+    REGAUTH_LOG_FORMAT: 'json',
+    REGAUTH_LOG_LEVEL: 'debug',
+    DATABASE_URL: options.databaseUrl ?? '',
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const daemon: Daemon = await startDaemon({
+    name: 'regauth',
+    command: process.execPath,
+    args: [join(ROOT, 'dist/main.js')],
+    env,
+    cwd: workDir,
+    logFile: join(workDir, 'regauth.log'),
+    ready: async () => (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) })).ok,
+    readyTimeoutMs: 60_000,
+  });
+  const cli = (args: string[]) => runCommand(process.execPath, [join(ROOT, 'bin/regauth.js'), ...args], { env });
+  return {
+    url,
+    env,
+    cli,
+    registryAuth: async () => {
+      const printed = assertSucceeded(await cli(['registry-config']), 'regauth registry-config').stdout;
+      const token = (parseYaml(printed) as { auth: { token: Record<string, string> } }).auth.token;
+      return {
+        realm: token.realm as string,
+        service: token.service as string,
+        issuer: token.issuer as string,
+        rootCertBundle: token.rootcertbundle as string,
+      };
+    },
+    createToken: async ({ name, repos, scopes, expires }) => {
+      const args = ['tokens', 'create', '--json', '--name', name];
+      for (const repo of repos) args.push('--repo', repo);
+      for (const scope of scopes) args.push('--scope', scope);
+      if (expires !== undefined) args.push('--expires', expires);
+      const created = JSON.parse(assertSucceeded(await cli(args), 'regauth tokens create').stdout) as {
+        token: { username: string };
+        secret: string;
+      };
+      return { username: created.token.username, secret: created.secret };
+    },
+    logs: () => daemon.logs(),
+    stop: () => daemon.stop(),
+  };
+}
