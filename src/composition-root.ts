@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { StoreDeployTokenAdmin, type DeployTokenAdmin } from './app/deploy-token-admin.js';
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
-import type { Clock, DeployTokenStore, Logger, SecretHasher } from './app/ports.js';
+import type { Clock, DeployTokenStore, Logger, RegistryTokenSigner, SecretHasher } from './app/ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
@@ -31,6 +31,7 @@ export interface Overrides {
   readonly hasher?: SecretHasher;
   /** Use this store instead of opening one (no migrations, no lock). */
   readonly store?: DeployTokenStore;
+  readonly signer?: RegistryTokenSigner;
 }
 
 export interface RegauthApp {
@@ -58,7 +59,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const { key, generated } = await ensureSigningKey(config.keys.dir, clock.now());
     if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
     await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
-    const signer = new JoseRegistryTokenSigner(key);
+    const signer = overrides.signer ?? new JoseRegistryTokenSigner(key);
     const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
     const authenticator = new DeployTokenAuthenticator({ store, hasher, clock, logger });
     const issuer = new RegistryTokenIssuer({
