@@ -1,27 +1,34 @@
 import { ConfigError, loadConfig } from './adapters/config/load-config.js';
 import { SigningKeyError } from './adapters/keys/signing-key.js';
 import { EmbeddedStoreBusyError } from './adapters/store/embedded-store-lock.js';
-import { registryConfigYaml, startRegauth } from './composition-root.js';
+import { registryConfigYaml, startRegauth, type RunningRegauth } from './composition-root.js';
+
+let running: RunningRegauth | null = null;
+let stopSignal: string | null = null;
+
+// Installed before start-up, which can take seconds: a SIGTERM meanwhile must still end in a clean stop.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    stopSignal = signal;
+    if (running !== null) void stop(running);
+  });
+}
+
+async function stop(server: RunningRegauth): Promise<void> {
+  server.regauth.logger.info('stopping: finishing requests in flight', { signal: stopSignal });
+  await server.close();
+  process.exit(0);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const running = await startRegauth(config);
+  running = await startRegauth(config);
+  if (stopSignal !== null) return stop(running);
   const yaml = registryConfigYaml(config);
   running.regauth.logger.info('give the registry this configuration (regauth registry-config prints it again)', {
     registryConfig: yaml,
   });
   if (process.stdout.isTTY) process.stdout.write(`\nRegistry configuration (auth section):\n\n${yaml}\n`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.regauth.logger.info('stopping: finishing requests in flight', { signal });
-    await running.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {
