@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { DeployTokenAuthenticator } from '../../../src/app/deploy-token-authenticator.js';
+import {
+  DeployTokenExpiredError,
+  DeployTokenRevokedError,
+  InvalidCredentialsError,
+  ServiceUnavailableError,
+} from '../../../src/app/errors.js';
+import { composeSecret, SECRET_RANDOM_LENGTH } from '../../../src/core/deploy-token-secret.js';
+import { InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
+import { ManualClock } from '../../support/regauth-app.js';
+
+const T0 = new Date('2026-11-23T10:00:00.000Z');
+const newSecret = () => composeSecret(randomBytes(SECRET_RANDOM_LENGTH));
+
+describe('DeployTokenAuthenticator', () => {
+  let store: InMemoryDeployTokenStore;
+  let hasher: TransparentHasher;
+  let clock: ManualClock;
+  let logger: RecordingLogger;
+  let authenticator: DeployTokenAuthenticator;
+  let secret: string;
+
+  beforeEach(async () => {
+    store = new InMemoryDeployTokenStore();
+    hasher = new TransparentHasher();
+    clock = new ManualClock(T0);
+    logger = new RecordingLogger();
+    authenticator = new DeployTokenAuthenticator({ store, hasher, clock, logger });
+    secret = newSecret();
+    await store.create({
+      name: 'ci',
+      username: 'ci-bot',
+      secretHash: await hasher.hash(secret),
+      repositories: ['team/app'],
+      scopes: ['read_registry'],
+      expiresAt: new Date('2026-12-01T00:00:00.000Z'),
+      createdAt: T0,
+    });
+  });
+
+  test('returns the deploy token for its username and secret', async () => {
+    await expect(authenticator.authenticate('ci-bot', secret)).resolves.toMatchObject({ id: 1, username: 'ci-bot' });
+  });
+
+  test('an unknown username still costs one hash comparison, against a dummy hash', async () => {
+    await expect(authenticator.authenticate('nobody', secret)).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect(hasher.comparedAgainst).toEqual(['hash(regauth-dummy-secret-for-unknown-usernames)']);
+  });
+
+  test('a wrong secret is compared once against the real hash and refused', async () => {
+    await expect(authenticator.authenticate('ci-bot', newSecret())).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect(hasher.comparedAgainst).toEqual([`hash(${secret})`]);
+  });
+
+  test.each<[string, () => [string, string]]>([
+    ['a secret without the regauth shape', () => ['ci-bot', 'hunter2']],
+    ['a secret with a broken checksum', () => ['ci-bot', withBrokenChecksum(secret)]],
+    ['a username that cannot exist', () => ['Robot$ci', secret]],
+  ])('%s is refused without a lookup or a hash comparison', async (_case, attempt) => {
+    const [username, given] = attempt();
+    await expect(authenticator.authenticate(username, given)).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect(store.lookups).toBe(0);
+    expect(hasher.comparedAgainst).toEqual([]);
+  });
+
+  test('revocation is only disclosed to the holder of the secret', async () => {
+    await store.revoke(1, T0);
+    await expect(authenticator.authenticate('ci-bot', secret)).rejects.toBeInstanceOf(DeployTokenRevokedError);
+    await expect(authenticator.authenticate('ci-bot', newSecret())).rejects.toBeInstanceOf(InvalidCredentialsError);
+  });
+
+  test('expiry is checked against the clock and only disclosed to the holder of the secret', async () => {
+    clock.set(new Date('2026-12-01T00:00:00.000Z'));
+    await expect(authenticator.authenticate('ci-bot', secret)).rejects.toEqual(
+      new DeployTokenExpiredError(new Date('2026-12-01T00:00:00.000Z')),
+    );
+    await expect(authenticator.authenticate('ci-bot', newSecret())).rejects.toBeInstanceOf(InvalidCredentialsError);
+  });
+
+  test('last use is written at most once a minute per token', async () => {
+    await authenticator.authenticate('ci-bot', secret);
+    clock.advance(59_999);
+    await authenticator.authenticate('ci-bot', secret);
+    expect(store.markUsedCalls).toBe(1);
+    clock.advance(1);
+    await authenticator.authenticate('ci-bot', secret);
+    expect(store.markUsedCalls).toBe(2);
+    expect(store.tokens[0]?.lastUsedAt).toEqual(new Date(T0.getTime() + 60_000));
+  });
+
+  test('a failed last-use write is logged and does not refuse the caller', async () => {
+    const failing = Object.assign(Object.create(store) as InMemoryDeployTokenStore, {
+      markUsed: () => Promise.reject(new Error('disk full')),
+    });
+    const tolerant = new DeployTokenAuthenticator({ store: failing, hasher, clock, logger });
+    await expect(tolerant.authenticate('ci-bot', secret)).resolves.toMatchObject({ id: 1 });
+    expect(logger.records.map((record) => record.message)).toContain('could not record last use of deploy token');
+  });
+
+  test('a store that fails makes authentication unavailable, not a refusal', async () => {
+    store.failWith = new Error('connection refused');
+    await expect(authenticator.authenticate('ci-bot', secret)).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+});
+
+function withBrokenChecksum(valid: string): string {
+  return `${valid.slice(0, -1)}${valid.endsWith('A') ? 'B' : 'A'}`;
+}
