@@ -110,6 +110,17 @@ describeE2E('skopeo against a stock registry that trusts regauth (embedded store
   test('the registry logs the deploy token as the subject of the pushes it accepted', () => {
     expect(registry?.logs()).toContain(tokens.writer.username);
   });
+
+  test('no secret, Authorization value or issued token ever reaches regauth’s log', () => {
+    const logs = regauth?.logs() ?? '';
+    expect(logs).toContain('"message":"registry token issued"');
+    for (const { username, secret } of Object.values(tokens)) {
+      expect(logs).not.toContain(secret);
+      expect(logs).not.toContain(Buffer.from(`${username}:${secret}`).toString('base64'));
+    }
+    expect(logs).not.toMatch(/regauth_[0-9A-Za-z]{10}/);
+    expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
+  });
 });
 
 function sha256(text: string): string {
