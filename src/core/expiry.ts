@@ -1,8 +1,9 @@
 import { RegauthError } from './regauth-error.js';
 
 const DURATION = /^([1-9][0-9]{0,5})(s|m|h|d|w|y)$/;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+/** The last instant with a four-digit year: later expiries are typos, and Dates end not far beyond. */
+const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const SECONDS_PER_UNIT: Record<string, number> = {
   s: 1,
@@ -33,6 +34,9 @@ export class ExpiryError extends RegauthError {
 export function parseExpiry(text: string, now: Date): Date {
   const duration = DURATION.exec(text);
   const expiresAt = duration ? addDuration(now, duration) : parseAbsolute(text);
+  if (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() > LATEST_EXPIRY) {
+    throw new ExpiryError(text, 'it is after the year 9999');
+  }
   if (expiresAt.getTime() <= now.getTime()) throw new ExpiryError(text, 'it is not in the future');
   return expiresAt;
 }
@@ -42,17 +46,22 @@ function addDuration(now: Date, [, count, unit]: RegExpExecArray): Date {
 }
 
 function parseAbsolute(text: string): Date {
-  if (!DATE_ONLY.test(text) && !DATE_TIME.test(text)) {
+  const match = ABSOLUTE.exec(text);
+  if (!match) {
     throw new ExpiryError(text, 'use a duration such as 30d, 12h, 2w, 1y or a date such as 2027-01-31');
   }
-  const date = new Date(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(date.getTime()) || !sameCalendarDate(text, date)) {
-    throw new ExpiryError(text, 'not a real calendar date');
-  }
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number, number, number, number, number, number,
+  ];
+  const hasTime = match[4] !== undefined;
+  const date = new Date(hasTime ? text : `${text}T00:00:00Z`);
+  const fieldsExist = isRealDay(year, month, day) && hour <= 23 && minute <= 59 && second <= 59;
+  if (!fieldsExist || Number.isNaN(date.getTime())) throw new ExpiryError(text, 'not a real calendar date');
   return date;
 }
 
-// `new Date('2027-02-31')` rolls over to March; a date-only input must name a real day.
-function sameCalendarDate(text: string, date: Date): boolean {
-  return !DATE_ONLY.test(text) || date.toISOString().startsWith(text);
+// `new Date('2027-02-31')` rolls over to March; an expiry must name a day that exists.
+function isRealDay(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
