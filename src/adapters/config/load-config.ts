@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { configSchema, ENVIRONMENT_VARIABLES, type RegauthSettings } from './config-schema.js';
 
 export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../../config/default.yaml', import.meta.url));
@@ -43,16 +44,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
 
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const key = issue.path.join('.');
-        const source = sources.get(key) ?? 'config/default.yaml';
-        const hint = environmentVariableFor(key);
-        return `${key || '(root)'} (from ${source}${hint && !source.includes(hint) ? `; override with ${hint}` : ''}): ${issue.message}`;
-      }),
-    );
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, sources)));
   }
   return derive(result.data, cwd);
+}
+
+/** One line per problem, naming the dotted setting and where its value came from. */
+function describeIssue(issue: z.core.$ZodIssue, sources: Sources): string[] {
+  const parent = issue.path.join('.');
+  // zod reports unknown keys on their parent object; name each one and blame the file that set it.
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const setting = parent === '' ? key : `${parent}.${key}`;
+      return `${setting} (from ${sources.get(setting) ?? 'config/default.yaml'}): unknown setting`;
+    });
+  }
+  const source = sources.get(parent) ?? 'config/default.yaml';
+  const variable = environmentVariableFor(parent);
+  const hint = variable !== undefined && !source.includes(variable) ? `; override with ${variable}` : '';
+  return [`${parent || '(root)'} (from ${source}${hint}): ${issue.message}`];
 }
 
 function derive(settings: RegauthSettings, cwd: string): RegauthConfig {
@@ -75,7 +85,12 @@ function readYamlFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError([`cannot read config file ${path}: ${(error as Error).message}`]);
   }
-  const parsed: unknown = parseYaml(text);
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([`${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${path} must hold a YAML mapping`]);
   return parsed as Record<string, unknown>;

@@ -1,0 +1,257 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENVIRONMENT_VARIABLES } from '../../../src/adapters/config/config-schema.js';
+import { ConfigError, loadConfig, type RegauthConfig } from '../../../src/adapters/config/load-config.js';
+
+const CWD = '/srv/regauth';
+
+/** The ConfigError `work` throws; fails the test when it throws anything else or nothing. */
+function configErrorOf(work: () => unknown): ConfigError {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+function valueAt(config: RegauthConfig, dottedKey: string): unknown {
+  return dottedKey.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
+}
+
+function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): RegauthConfig {
+  const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+  const [section, key] = dottedKey.split('.') as [string, string];
+  (copy[section] as Record<string, unknown>)[key] = value;
+  return copy as unknown as RegauthConfig;
+}
+
+const DEFAULTS: RegauthConfig = {
+  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001' },
+  token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300 },
+  database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000 },
+  registry: { host: null },
+  keys: { dir: '/srv/regauth/keys' },
+  secrets: { bcryptCost: 10 },
+  log: { level: 'info', format: 'auto' },
+  realm: 'http://127.0.0.1:5001/token',
+  registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
+};
+
+describe('loadConfig', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'regauth-cfg-'));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function configFile(name: string, yaml: string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, yaml);
+    return path;
+  }
+
+  describe('defaults', () => {
+    test('come from config/default.yaml, with paths made absolute under the working directory', () => {
+      expect(loadConfig({}, CWD)).toEqual(DEFAULTS);
+    });
+  });
+
+  describe('environment variables', () => {
+    // [variable, value, the setting's value after loading, other derived values that follow from it]
+    const CASES: readonly [string, string, unknown, Partial<RegauthConfig>?][] = [
+      ['REGAUTH_HOST', '127.0.0.2', '127.0.0.2'],
+      [
+        'REGAUTH_PORT',
+        '8080',
+        8080,
+        { server: { host: '0.0.0.0', port: 8080, publicUrl: 'http://127.0.0.1:8080' }, realm: 'http://127.0.0.1:8080/token' },
+      ],
+      ['REGAUTH_PUBLIC_URL', 'https://auth.example.com', 'https://auth.example.com', { realm: 'https://auth.example.com/token' }],
+      ['REGAUTH_TOKEN_PATH', '/v2/token', '/v2/token', { realm: 'http://127.0.0.1:5001/v2/token' }],
+      ['REGAUTH_ISSUER', 'issuer.example.com', 'issuer.example.com'],
+      ['REGAUTH_SERVICE', 'registry.example.com', 'registry.example.com'],
+      ['REGAUTH_TOKEN_LIFETIME', '600', 600],
+      ['DATABASE_URL', 'postgres://regauth@db.example.com:5432/regauth', 'postgres://regauth@db.example.com:5432/regauth'],
+      ['REGAUTH_DATA_DIR', 'state/db', '/srv/regauth/state/db'],
+      ['REGAUTH_DB_POOL_SIZE', '3', 3],
+      ['REGAUTH_DB_CONNECT_TIMEOUT_MS', '2500', 2500],
+      ['REGAUTH_REGISTRY_HOST', 'registry.example.com:5000', 'registry.example.com:5000'],
+      [
+        'REGAUTH_KEYS_DIR',
+        '/etc/regauth/keys',
+        '/etc/regauth/keys',
+        { registryBundlePath: '/etc/regauth/keys/registry-rootcertbundle.pem' },
+      ],
+      ['REGAUTH_BCRYPT_COST', '12', 12],
+      ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
+      ['REGAUTH_LOG_FORMAT', 'json', 'json'],
+    ];
+
+    test('the table covers every documented variable', () => {
+      expect(CASES.map(([variable]) => variable).sort()).toEqual(Object.keys(ENVIRONMENT_VARIABLES).sort());
+    });
+
+    test.each(CASES)('%s=%s overrides its setting and nothing else', (variable, value, expected, derived = {}) => {
+      const key = ENVIRONMENT_VARIABLES[variable] as string;
+      const config = loadConfig({ [variable]: value }, CWD);
+
+      expect(valueAt(config, key)).toEqual(expected);
+      expect(config).toEqual({ ...withValueAt(DEFAULTS, key, expected), ...derived });
+    });
+
+    test('empty and blank values are ignored', () => {
+      const blank = Object.fromEntries(Object.keys(ENVIRONMENT_VARIABLES).map((variable, index) => [variable, index % 2 ? '' : '  ']));
+      expect(loadConfig(blank, CWD)).toEqual(DEFAULTS);
+    });
+
+    test('a public URL with a trailing slash gives a realm without a double slash', () => {
+      const config = loadConfig({ REGAUTH_PUBLIC_URL: 'https://auth.example.com/' }, CWD);
+      expect(config.server.publicUrl).toBe('https://auth.example.com');
+      expect(config.realm).toBe('https://auth.example.com/token');
+    });
+
+    test('a public URL under a path keeps the path before the token path', () => {
+      const config = loadConfig({ REGAUTH_PUBLIC_URL: 'https://example.com/auth//', REGAUTH_TOKEN_PATH: '/v2/token' }, CWD);
+      expect(config.realm).toBe('https://example.com/auth/v2/token');
+    });
+  });
+
+  describe('REGAUTH_CONFIG file', () => {
+    test('merges over the defaults key by key, relative paths resolved from the working directory', async () => {
+      await configFile(
+        'merge.yaml',
+        ['server:', '  port: 6000', 'token:', '  issuer: file-issuer', 'keys:', '  dir: ./file-keys', ''].join('\n'),
+      );
+      const config = loadConfig({ REGAUTH_CONFIG: 'merge.yaml' }, dir);
+
+      expect(config.server).toEqual({ host: '0.0.0.0', port: 6000, publicUrl: 'http://127.0.0.1:6000' });
+      expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300 });
+      expect(config.keys.dir).toBe(join(dir, 'file-keys'));
+      expect(config.registryBundlePath).toBe(join(dir, 'file-keys', 'registry-rootcertbundle.pem'));
+      expect(config.database.dataDir).toBe(join(dir, 'data'));
+    });
+
+    test('environment variables win over the file', async () => {
+      const path = await configFile('env-wins.yaml', 'server:\n  port: 6000\ntoken:\n  issuer: file-issuer\n');
+      const config = loadConfig({ REGAUTH_CONFIG: path, REGAUTH_PORT: '7000' }, CWD);
+
+      expect(config.server.port).toBe(7000);
+      expect(config.token.issuer).toBe('file-issuer');
+    });
+
+    test('an environment variable replaces an invalid value of the file before it is checked', async () => {
+      const path = await configFile('fixed-by-env.yaml', 'log:\n  level: verbose\n');
+      expect(loadConfig({ REGAUTH_CONFIG: path, REGAUTH_LOG_LEVEL: 'warn' }, CWD).log.level).toBe('warn');
+    });
+
+    test('an empty file changes nothing', async () => {
+      const path = await configFile('empty.yaml', '');
+      expect(loadConfig({ REGAUTH_CONFIG: path }, CWD)).toEqual(DEFAULTS);
+    });
+  });
+
+  describe('errors name the setting and where its value came from', () => {
+    test('a token lifetime below 60 s from the environment', () => {
+      const error = configErrorOf(() => loadConfig({ REGAUTH_TOKEN_LIFETIME: '30' }, CWD));
+
+      expect(error.problems).toEqual([
+        'token.lifetimeSeconds (from environment variable REGAUTH_TOKEN_LIFETIME): Too small: expected number to be >=60',
+      ]);
+      expect(error.message).toBe(
+        'invalid configuration:\n  - token.lifetimeSeconds (from environment variable REGAUTH_TOKEN_LIFETIME): Too small: expected number to be >=60',
+      );
+      expect(error.name).toBe('ConfigError');
+    });
+
+    test('a port that is not a number', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_PORT: 'abc' }, CWD)).problems).toEqual([
+        'server.port (from environment variable REGAUTH_PORT): Invalid input: expected number, received NaN',
+      ]);
+    });
+
+    test('a port out of range', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_PORT: '70000' }, CWD)).problems).toEqual([
+        'server.port (from environment variable REGAUTH_PORT): Too big: expected number to be <=65535',
+      ]);
+    });
+
+    test('an unknown log level from the environment', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_LOG_LEVEL: 'verbose' }, CWD)).problems).toEqual([
+        'log.level (from environment variable REGAUTH_LOG_LEVEL): Invalid option: expected one of "error"|"warn"|"info"|"debug"',
+      ]);
+    });
+
+    test('an unknown log level from the file names the file and the variable that overrides it', async () => {
+      const path = await configFile('bad-level.yaml', 'log:\n  level: verbose\n');
+      expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems).toEqual([
+        `log.level (from REGAUTH_CONFIG file ${path}; override with REGAUTH_LOG_LEVEL): Invalid option: expected one of "error"|"warn"|"info"|"debug"`,
+      ]);
+    });
+
+    test('a public URL that is not http(s)', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_PUBLIC_URL: 'ftp://auth.example.com' }, CWD)).problems).toEqual([
+        'server.publicUrl (from environment variable REGAUTH_PUBLIC_URL): Invalid URL',
+      ]);
+    });
+
+    test('every problem is reported at once', () => {
+      const error = configErrorOf(() =>
+        loadConfig({ REGAUTH_PORT: 'abc', REGAUTH_LOG_LEVEL: 'verbose', REGAUTH_TOKEN_LIFETIME: '30' }, CWD),
+      );
+      expect(error.problems).toEqual([
+        'server.port (from environment variable REGAUTH_PORT): Invalid input: expected number, received NaN',
+        'token.lifetimeSeconds (from environment variable REGAUTH_TOKEN_LIFETIME): Too small: expected number to be >=60',
+        'log.level (from environment variable REGAUTH_LOG_LEVEL): Invalid option: expected one of "error"|"warn"|"info"|"debug"',
+      ]);
+    });
+
+    test('an unknown key in the file is refused', async () => {
+      const path = await configFile('unknown-key.yaml', 'server:\n  bogus: 1\n');
+      const error = configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD));
+      expect(error.problems).toEqual([`server.bogus (from REGAUTH_CONFIG file ${path}): unknown setting`]);
+    });
+
+    test('an unknown key in the file is named by its dotted key and blamed on the file', async () => {
+      const path = await configFile('unknown-key-source.yaml', 'server:\n  bogus: 1\n');
+      const [problem] = configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems;
+      expect(problem).toContain('server.bogus');
+      expect(problem).toContain(`REGAUTH_CONFIG file ${path}`);
+      expect(problem).not.toContain('config/default.yaml');
+    });
+
+    test('a missing file names the file', () => {
+      const path = join(dir, 'missing.yaml');
+      expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: 'missing.yaml' }, dir)).problems).toEqual([
+        `cannot read config file ${path}: ENOENT: no such file or directory, open '${path}'`,
+      ]);
+    });
+
+    test('a file that holds a list rather than a mapping', async () => {
+      const path = await configFile('list.yaml', '- server\n- token\n');
+      expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems).toEqual([
+        `${path} must hold a YAML mapping`,
+      ]);
+    });
+
+    test('a file that holds a scalar rather than a mapping', async () => {
+      const path = await configFile('scalar.yaml', 'just text\n');
+      expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems).toEqual([
+        `${path} must hold a YAML mapping`,
+      ]);
+    });
+
+    test('a file that is not valid YAML is a ConfigError naming the file', async () => {
+      const path = await configFile('broken.yaml', 'server: [unclosed\n');
+      const error = configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD));
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toContain(path);
+    });
+  });
+});
