@@ -1,12 +1,12 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { libtrustKeyId } from '../../core/libtrust-key-id.js';
 import { generateSelfSignedKeyPair } from './self-signed-key-pair.js';
 import { SigningKeyError, type SigningKey } from './signing-key.js';
 
-const KEY_FILE = /^signing-key-(\d{8}T\d{6}Z)\.pem$/;
-const CERTIFICATE_FILE = /^signing-cert-\d{8}T\d{6}Z\.pem$/;
+const KEY_FILE = /^signing-key-(\d{8}T\d{9}Z)\.pem$/;
+const CERTIFICATE_FILE = /^signing-cert-\d{8}T\d{9}Z\.pem$/;
 const CERTIFICATE_COMMON_NAME = 'regauth token signing key';
 export const REGISTRY_BUNDLE_FILE = 'registry-rootcertbundle.pem';
 
@@ -20,10 +20,17 @@ export async function loadSigningKey(dir: string): Promise<SigningKey | null> {
   return newest === undefined ? null : readKeyPair(dir, newest);
 }
 
-/** Writes a new key and its certificate into `dir`; the private key is readable by its owner only. */
+/**
+ * Writes a new key and its certificate into `dir`, named by the UTC time to the millisecond; the private
+ * key is readable by its owner only. It never replaces a key: the registry may still trust the old one.
+ */
 export async function generateSigningKey(dir: string, now: Date): Promise<SigningKey> {
   await mkdir(dir, { recursive: true });
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  const existing = (await listFiles(dir)).filter((file) => file === keyFileName(stamp) || file === certificateFileName(stamp));
+  if (existing.length > 0) {
+    throw new SigningKeyError(`a key stamped ${stamp} already exists in ${dir}; try again in a moment`);
+  }
   const pair = await generateSelfSignedKeyPair(CERTIFICATE_COMMON_NAME, now);
   await writeAtomically(join(dir, certificateFileName(stamp)), pair.certificatePem, 0o644);
   await writeAtomically(join(dir, keyFileName(stamp)), pair.privateKeyPem, 0o600);
@@ -42,6 +49,7 @@ export async function ensureSigningKey(dir: string, now: Date): Promise<{ key: S
  * registry given it trusts tokens of an older key until they expire as well as those of the newest.
  */
 export async function writeRegistryBundle(dir: string, path: string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
   const certificates = (await listFiles(dir)).filter((file) => CERTIFICATE_FILE.test(file)).sort();
   const pems = await Promise.all(certificates.map((file) => readFile(join(dir, file), 'utf8')));
   await writeAtomically(path, pems.map((pem) => pem.trimEnd() + '\n').join(''), 0o644);
