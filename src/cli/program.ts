@@ -10,19 +10,25 @@ import { tokensCommand } from './tokens-command.js';
 
 const EXPECTED_ERRORS = [RegauthError, ConfigError, SigningKeyError, EmbeddedStoreBusyError, CliError];
 
+function descendants(command: Command): Command[] {
+  return command.commands.flatMap((child) => [child, ...descendants(child)]);
+}
+
 /** Runs one CLI invocation and returns its exit code: 0 success, 1 refused or failed, 2 usage error. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('regauth')
     .description('regauth: deploy tokens for a Docker registry, and the token service the registry trusts')
-    .option('-c, --config <file>', 'YAML file of settings over config/default.yaml (or REGAUTH_CONFIG)')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    .option('-c, --config <file>', 'YAML file of settings over config/default.yaml (or REGAUTH_CONFIG)');
   const configFile = () => program.opts<{ config?: string }>().config;
   program.addCommand(tokensCommand(io, configFile));
   program.addCommand(keysCommand(io, configFile));
   program.addCommand(registryConfigCommand(io, configFile));
-  for (const command of program.commands) command.exitOverride();
-  for (const command of program.commands.flatMap((parent) => parent.commands)) command.exitOverride();
+  // addCommand does not pass settings down, so every command is told where to write and not to exit.
+  for (const command of [program, ...descendants(program)]) {
+    command
+      .exitOverride()
+      .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

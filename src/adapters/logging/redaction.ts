@@ -6,12 +6,15 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/(password=)[^&\s]+/gi, '$1[REDACTED]'],
 ];
 const REDACTED = '[REDACTED]';
+const TOO_DEEP = '[TOO DEEP TO LOG]';
 const MAX_DEPTH = 8;
 
 /** Masks credentials in a log record: values under sensitive keys, and secrets embedded in any string. */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Past the limit nothing is walked, so nothing may pass on unchecked either.
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (value instanceof Date) return value;
   if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));

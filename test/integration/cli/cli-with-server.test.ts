@@ -1,0 +1,196 @@
+import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jwtVerify } from 'jose';
+import { loadConfig } from '../../../src/adapters/config/load-config.js';
+import { EmbeddedStoreBusyError, lockEmbeddedStore } from '../../../src/adapters/store/embedded-store-lock.js';
+import type { DeployTokenView } from '../../../src/app/deploy-token-view.js';
+import { startRegauth, type RunningRegauth } from '../../../src/composition-root.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
+import { environmentIn, exists, ISO_TIME, REFUSED_CREATIONS, regauth, SECRET_SHAPE, type CreatedJson } from './cli-harness.js';
+
+const basicAuth = (username: string, secret: string) => `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}`;
+
+/** A pid that belonged to a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid as number;
+}
+
+/**
+ * Puts the lock the CLI takes on `dataDir` in place as if process `pid` had taken it. A lock taken by this
+ * very process would not do: a lock whose pid is our own is taken over, as after a container restart.
+ */
+async function lockAsProcess(dataDir: string, pid: number): Promise<{ since: string }> {
+  await lockEmbeddedStore(dataDir, 'cli');
+  const path = join(dataDir, 'regauth.lock');
+  const holder = JSON.parse(await readFile(path, 'utf8')) as { pid: number; role: string; since: string };
+  await writeFile(path, JSON.stringify({ ...holder, pid }));
+  return { since: holder.since };
+}
+
+describe('next to a running server on the embedded store', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let dataDir: string;
+  let running: RunningRegauth | null = null;
+  let created: CreatedJson;
+  let ciBot: DeployTokenView;
+  let serverLogger: RecordingLogger;
+  const run = (...argv: string[]) => regauth(env, dir, argv);
+  const lockFile = () => join(dataDir, 'regauth.lock');
+
+  async function listJson(): Promise<DeployTokenView[]> {
+    const result = await run('tokens', 'list', '--json');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    return JSON.parse(result.stdout) as DeployTokenView[];
+  }
+
+  const requestToken = (username: string, secret: string) =>
+    fetch(`${running?.url}/token?service=registry&scope=repository:team/app:pull`, {
+      headers: { authorization: basicAuth(username, secret) },
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rgs-'));
+    env = environmentIn(dir, { REGAUTH_PORT: '0', REGAUTH_HOST: '127.0.0.1' });
+    dataDir = join(dir, 'data');
+    serverLogger = new RecordingLogger();
+    running = await startRegauth(loadConfig(env, dir), { logger: serverLogger });
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the server holds the data folder', async () => {
+    expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, role: 'server' });
+  });
+
+  test('tokens create is carried out by the server, leaving its lock in place', async () => {
+    const result = await run('tokens', 'create', '--name', 'ci', '--repo', 'team/app', '--scope', 'read_registry', '--json');
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    created = JSON.parse(result.stdout) as CreatedJson;
+    expect(created.token).toMatchObject({ id: 1, name: 'ci', username: 'deploy-token-1', status: 'active', lastUsedAt: null });
+    expect(created.secret).toMatch(SECRET_SHAPE);
+    // Had the CLI opened the store itself it would have taken over the lock (same pid) and removed it after.
+    expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, role: 'server' });
+    expect(serverLogger.records).toContainEqual({
+      level: 'info',
+      message: 'deploy token created',
+      fields: {
+        event: 'token.created',
+        tokenId: 1,
+        username: 'deploy-token-1',
+        repositories: ['team/app'],
+        scopes: ['read_registry'],
+        expiresAt: null,
+      },
+    });
+    expect(JSON.stringify(serverLogger.records)).not.toContain(created.secret);
+  });
+
+  test("the server's token endpoint grants the new token pull", async () => {
+    const response = await requestToken(created.token.username, created.secret);
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { token: string };
+    const signingKey = running?.regauth.signingKey;
+    const certificate = new X509Certificate(signingKey?.certificatePem as string);
+    const { payload, protectedHeader } = await jwtVerify(body.token, certificate.publicKey, { issuer: 'regauth', audience: 'registry' });
+    expect(protectedHeader).toEqual({ alg: 'RS256', typ: 'JWT', kid: signingKey?.keyId });
+    expect(payload.sub).toBe('deploy-token-1');
+    expect(payload.access).toEqual([{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
+  });
+
+  describe('a refused creation through the server exits 1, says why, and creates nothing', () => {
+    let tokensBefore: DeployTokenView[];
+
+    beforeAll(async () => {
+      const result = await run('tokens', 'create', '--name', 'bot', '--username', 'ci-bot', '--repo', 'team/app', '--scope', 'read_registry', '--json');
+      expect(result.code).toBe(0);
+      ciBot = (JSON.parse(result.stdout) as CreatedJson).token;
+      tokensBefore = await listJson();
+    });
+
+    test.each(REFUSED_CREATIONS)('%s', async (_what, argv, message) => {
+      expect(await run('tokens', 'create', '--name', 'refused', ...argv)).toEqual({ code: 1, stdout: '', stderr: `regauth: ${message}\n` });
+    });
+
+    test('the tokens are as they were', async () => {
+      expect(await listJson()).toEqual(tokensBefore);
+    });
+  });
+
+  test('tokens list goes through the server and shows the last use', async () => {
+    const result = await run('tokens', 'list', '--json');
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([{ ...created.token, lastUsedAt: expect.stringMatching(ISO_TIME) }, ciBot]);
+    expect(result.stdout).not.toContain(created.secret);
+  });
+
+  test('tokens revoke goes through the server, which then refuses the token', async () => {
+    const result = await run('tokens', 'revoke', 'deploy-token-1', '--json');
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: 1, status: 'revoked', revokedAt: expect.stringMatching(ISO_TIME) });
+    expect(serverLogger.records).toContainEqual({
+      level: 'info',
+      message: 'deploy token revoked',
+      fields: { event: 'token.revoked', tokenId: 1, username: 'deploy-token-1' },
+    });
+    expect((await requestToken(created.token.username, created.secret)).status).toBe(401);
+  });
+
+  test('revoking an unknown token through the server exits 1', async () => {
+    expect(await run('tokens', 'revoke', 'nobody')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'regauth: no deploy token with id or username "nobody"\n',
+    });
+  });
+
+  test('after the server stops, the CLI opens the store itself and sees the same tokens', async () => {
+    const throughServer = JSON.parse((await run('tokens', 'list', '--json')).stdout) as DeployTokenView[];
+    await running?.close();
+    running = null;
+
+    expect(await exists(lockFile())).toBe(false);
+    const direct = await run('tokens', 'list', '--json');
+    expect(direct.code).toBe(0);
+    expect(JSON.parse(direct.stdout)).toEqual(throughServer);
+    expect(await exists(lockFile())).toBe(false);
+  });
+
+  test('while another process holds the store, the server does not start and the CLI exits 1', async () => {
+    const holder = process.ppid;
+    const { since } = await lockAsProcess(dataDir, holder);
+    const busy =
+      `the embedded store in ${dataDir} is in use by a regauth cli (pid ${holder}) since ${since}. ` +
+      `PGlite serves one process at a time; if no regauth is running, delete ${lockFile()}`;
+    try {
+      const starting = startRegauth(loadConfig(env, dir), { logger: new RecordingLogger() });
+      await expect(starting).rejects.toBeInstanceOf(EmbeddedStoreBusyError);
+      await expect(starting).rejects.toMatchObject({ name: 'EmbeddedStoreBusyError', message: busy });
+      expect(await run('tokens', 'list')).toEqual({ code: 1, stdout: '', stderr: `regauth: ${busy}\n` });
+    } finally {
+      await rm(lockFile(), { force: true });
+    }
+  });
+
+  test('a lock left by a process that has exited is taken over', async () => {
+    await lockAsProcess(dataDir, await deadPid());
+
+    running = await startRegauth(loadConfig(env, dir), { logger: new RecordingLogger() });
+    expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, role: 'server' });
+    const listed = await run('tokens', 'list', '--json');
+    expect((JSON.parse(listed.stdout) as DeployTokenView[]).map((token) => token.username)).toEqual(['deploy-token-1', 'ci-bot']);
+  });
+});
