@@ -1,6 +1,17 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { CreateDeployTokenInput, DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import { z } from 'zod';
+import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import { RegauthError } from '../../core/regauth-error.js';
+
+const createBody = z
+  .object({
+    name: z.string(),
+    repositories: z.array(z.string()),
+    scopes: z.array(z.string()),
+    username: z.string().optional(),
+    expires: z.string().optional(),
+  })
+  .strict();
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = { not_found: 404, username_taken: 409 };
 
@@ -17,7 +28,12 @@ export function createControlApp(admin: DeployTokenAdmin): Express {
     response.json(await admin.list());
   });
   app.post('/v1/deploy-tokens', async (request, response) => {
-    response.status(201).json(await admin.create(request.body as CreateDeployTokenInput));
+    const body = createBody.safeParse(request.body);
+    if (!body.success) {
+      response.status(400).json({ error: { code: 'invalid_input', message: z.prettifyError(body.error) } });
+      return;
+    }
+    response.status(201).json(await admin.create(body.data));
   });
   app.post('/v1/deploy-tokens/:reference/revoke', async (request: Request<{ reference: string }>, response) => {
     response.json(await admin.revoke(request.params.reference));
