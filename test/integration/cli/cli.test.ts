@@ -22,6 +22,26 @@ const DAY_MS = 86_400_000;
 const NO_TOKENS_YET = 'No deploy tokens yet. Create one with: regauth tokens create --help\n';
 const TABLE_HEADER = ['ID', 'NAME', 'USERNAME', 'SCOPES', 'REPOSITORIES', 'STATUS', 'EXPIRES', 'LAST USED'];
 
+/** What `tokens create --name ci --repo team/app --scope write_registry --json` prints on a new store. */
+function firstWriteTokenJson(secret: string): CreatedJson {
+  return {
+    token: {
+      id: 1,
+      name: 'ci',
+      username: 'deploy-token-1',
+      repositories: ['team/app'],
+      scopes: ['write_registry'],
+      status: 'active',
+      expiresAt: null,
+      revokedAt: null,
+      createdAt: expect.stringMatching(ISO_TIME),
+      lastUsedAt: null,
+    },
+    secret: expect.stringMatching(SECRET_SHAPE),
+    dockerLogin: dockerLogin('<registry-host>', 'deploy-token-1', secret),
+  };
+}
+
 type CreatedSummary = Pick<DeployTokenView, 'id' | 'name' | 'username' | 'repositories' | 'scopes' | 'expiresAt'>;
 
 function createdText(token: CreatedSummary, secret: string, registryHost: string): string {
@@ -133,22 +153,7 @@ describe('tokens on the embedded store', () => {
     expect(result.stderr).toBe('');
     const created = JSON.parse(result.stdout) as CreatedJson;
     secrets.push(created.secret);
-    expect(created).toEqual({
-      token: {
-        id: 1,
-        name: 'ci',
-        username: 'deploy-token-1',
-        repositories: ['team/app'],
-        scopes: ['write_registry'],
-        status: 'active',
-        expiresAt: null,
-        revokedAt: null,
-        createdAt: expect.stringMatching(ISO_TIME),
-        lastUsedAt: null,
-      },
-      secret: expect.stringMatching(SECRET_SHAPE),
-      dockerLogin: dockerLogin('<registry-host>', 'deploy-token-1', created.secret),
-    });
+    expect(created).toEqual(firstWriteTokenJson(created.secret));
     expect(Date.parse(created.token.createdAt)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(created.token.createdAt)).toBeLessThanOrEqual(after);
     expect(result.stdout).toBe(`${JSON.stringify(created, null, 2)}\n`);
@@ -488,22 +493,7 @@ const postgres = await postgresAvailable();
 
     expect(result).toMatchObject({ code: 0, stderr: '' });
     created = JSON.parse(result.stdout) as CreatedJson;
-    expect(created).toEqual({
-      token: {
-        id: 1,
-        name: 'ci',
-        username: 'deploy-token-1',
-        repositories: ['team/app'],
-        scopes: ['write_registry'],
-        status: 'active',
-        expiresAt: null,
-        revokedAt: null,
-        createdAt: expect.stringMatching(ISO_TIME),
-        lastUsedAt: null,
-      },
-      secret: expect.stringMatching(SECRET_SHAPE),
-      dockerLogin: dockerLogin('<registry-host>', 'deploy-token-1', created.secret),
-    });
+    expect(created).toEqual(firstWriteTokenJson(created.secret));
   });
 
   test('tokens list --json shows it, without its secret', async () => {
