@@ -56,9 +56,8 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   const opened = overrides.store === undefined ? await openStore(config.database, 'server', logger) : null;
   const store = overrides.store ?? (opened as NonNullable<typeof opened>).store;
   try {
-    const { key, generated } = await ensureSigningKey(config.keys.dir, clock.now());
+    const { key, generated } = await ensureKeyAndBundle(config, clock);
     if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
-    await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
     const signer = overrides.signer ?? new JoseRegistryTokenSigner(key);
     const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
     const authenticator = new DeployTokenAuthenticator({ store, hasher, clock, logger });
@@ -150,9 +149,15 @@ export async function openDeployTokenAdmin(
 
 /** The registry's `auth.token` block for this config, after writing the certificate bundle it names. */
 export async function prepareRegistryConfig(config: RegauthConfig, clock: Clock = systemClock): Promise<{ yaml: string; key: SigningKey; generated: boolean }> {
-  const { key, generated } = await ensureSigningKey(config.keys.dir, clock.now());
-  await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
+  const { key, generated } = await ensureKeyAndBundle(config, clock);
   return { yaml: registryConfigYaml(config), key, generated };
+}
+
+/** The signing key (generated when the folder has none) and a fresh bundle for the registry. */
+async function ensureKeyAndBundle(config: RegauthConfig, clock: Clock): Promise<{ key: SigningKey; generated: boolean }> {
+  const ensured = await ensureSigningKey(config.keys.dir, clock.now());
+  await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
+  return ensured;
 }
 
 export function registryConfigYaml(config: RegauthConfig): string {
