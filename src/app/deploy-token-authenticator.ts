@@ -16,9 +16,14 @@ export interface DeployTokenAuthenticatorDeps {
 }
 
 export class DeployTokenAuthenticator {
-  private dummyHash: Promise<string> | undefined;
+  /** Made up front: made on first use, it would make the first unknown username cost two hashes. */
+  private readonly dummyHash: Promise<string>;
 
-  constructor(private readonly deps: DeployTokenAuthenticatorDeps) {}
+  constructor(private readonly deps: DeployTokenAuthenticatorDeps) {
+    this.dummyHash = deps.hasher.hash('regauth-dummy-secret-for-unknown-usernames');
+    // Awaited where it is used; this only keeps an early failure from being an unhandled rejection.
+    this.dummyHash.catch(() => undefined);
+  }
 
   /**
    * Verifies a username and secret. A secret or username that cannot exist is refused without a lookup;
@@ -28,7 +33,7 @@ export class DeployTokenAuthenticator {
   async authenticate(username: string, secret: string): Promise<DeployToken> {
     if (!USERNAME_SHAPE.test(username) || !isWellFormedSecret(secret)) throw new InvalidCredentialsError();
     const token = await unavailableOnFailure('store', () => this.deps.store.findByUsername(username));
-    const hash = token?.secretHash ?? (await this.hashOfNothing());
+    const hash = token?.secretHash ?? (await this.dummyHash);
     const matches = await this.deps.hasher.verify(secret, hash);
     if (token === null || !matches) throw new InvalidCredentialsError();
 
@@ -38,11 +43,6 @@ export class DeployTokenAuthenticator {
     if (status === 'expired') throw new DeployTokenExpiredError(token.expiresAt as Date);
     await this.recordUse(token, now);
     return token;
-  }
-
-  private hashOfNothing(): Promise<string> {
-    this.dummyHash ??= this.deps.hasher.hash('regauth-dummy-secret-for-unknown-usernames');
-    return this.dummyHash;
   }
 
   private async recordUse(token: DeployToken, now: Date): Promise<void> {

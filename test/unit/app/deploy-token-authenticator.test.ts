@@ -44,6 +44,20 @@ describe('DeployTokenAuthenticator', () => {
     await expect(authenticator.authenticate('ci-bot', secret)).resolves.toMatchObject({ id: 1, username: 'ci-bot' });
   });
 
+  test('the dummy hash is made up front, so the first unknown username costs no extra hash', async () => {
+    const hashed: string[] = [];
+    const counting = Object.assign(Object.create(hasher) as TransparentHasher, {
+      hash: async (text: string) => {
+        hashed.push(text);
+        return hasher.hash(text);
+      },
+    });
+    const fresh = new DeployTokenAuthenticator({ store, hasher: counting, clock, logger });
+    expect(hashed).toEqual(['regauth-dummy-secret-for-unknown-usernames']);
+    await expect(fresh.authenticate('nobody', secret)).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect(hashed).toHaveLength(1);
+  });
+
   test('an unknown username still costs one hash comparison, against a dummy hash', async () => {
     await expect(authenticator.authenticate('nobody', secret)).rejects.toBeInstanceOf(InvalidCredentialsError);
     expect(hasher.comparedAgainst).toEqual(['hash(regauth-dummy-secret-for-unknown-usernames)']);
