@@ -1,10 +1,10 @@
 import { deployTokenStatus, type DeployToken } from '../core/deploy-token.js';
 import { isWellFormedSecret } from '../core/deploy-token-secret.js';
+import { isPossibleUsername } from '../core/username.js';
 import { DeployTokenExpiredError, DeployTokenRevokedError, InvalidCredentialsError } from './errors.js';
 import type { Clock, DeployTokenStore, Logger, SecretHasher } from './ports.js';
 import { unavailableOnFailure } from './unavailable.js';
 
-const USERNAME_SHAPE = /^[a-z0-9._+-]{1,64}$/;
 /** last_used_at is a hint for operators, so one write a minute per token is enough. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -31,7 +31,7 @@ export class DeployTokenAuthenticator {
    * exist. Expiry and revocation are only disclosed to a caller who proved the secret.
    */
   async authenticate(username: string, secret: string): Promise<DeployToken> {
-    if (!USERNAME_SHAPE.test(username) || !isWellFormedSecret(secret)) throw new InvalidCredentialsError();
+    if (!isPossibleUsername(username) || !isWellFormedSecret(secret)) throw new InvalidCredentialsError();
     const token = await unavailableOnFailure('store', () => this.deps.store.findByUsername(username));
     const hash = token?.secretHash ?? (await this.dummyHash);
     const matches = await this.deps.hasher.verify(secret, hash);

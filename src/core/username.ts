@@ -3,6 +3,11 @@ import { RegauthError } from './regauth-error.js';
 const USERNAME = /^[a-z0-9._+-]{1,64}$/;
 const GENERATED_USERNAME = /^deploy-token-[0-9]+$/;
 
+/** True for any text a deploy token's username could be; anything else cannot exist in the store. */
+export function isPossibleUsername(text: string): boolean {
+  return USERNAME.test(text);
+}
+
 export class UsernameError extends RegauthError {
   readonly code = 'invalid_username';
 
@@ -21,7 +26,7 @@ export class UsernameError extends RegauthError {
  * name can never collide with a future generated one.
  */
 export function parseChosenUsername(text: string): string {
-  if (!USERNAME.test(text)) throw new UsernameError(text, 'use 1 to 64 characters of a-z 0-9 . _ + -');
+  if (!isPossibleUsername(text)) throw new UsernameError(text, 'use 1 to 64 characters of a-z 0-9 . _ + -');
   if (GENERATED_USERNAME.test(text)) throw new UsernameError(text, 'deploy-token-<number> is reserved for generated names');
   return text;
 }
