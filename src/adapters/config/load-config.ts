@@ -23,6 +23,8 @@ export class ConfigError extends Error {
 
 type Sources = Map<string, string>;
 
+const DEFAULT_SOURCE = 'config/default.yaml';
+
 /**
  * Reads config/default.yaml, then the file named by REGAUTH_CONFIG, then the environment, and validates
  * the result. Every problem names the setting and where its value came from.
@@ -56,10 +58,10 @@ function describeIssue(issue: z.core.$ZodIssue, sources: Sources): string[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const setting = parent === '' ? key : `${parent}.${key}`;
-      return `${setting} (from ${sources.get(setting) ?? 'config/default.yaml'}): unknown setting`;
+      return `${setting} (from ${sources.get(setting) ?? DEFAULT_SOURCE}): unknown setting`;
     });
   }
-  const source = sources.get(parent) ?? 'config/default.yaml';
+  const source = sources.get(parent) ?? DEFAULT_SOURCE;
   const variable = environmentVariableFor(parent);
   const hint = variable !== undefined && !source.includes(variable) ? `; override with ${variable}` : '';
   return [`${parent || '(root)'} (from ${source}${hint}): ${issue.message}`];
