@@ -11,7 +11,10 @@ export interface AccessEntry {
 /** What an authenticated deploy token may do. */
 export interface AccessRights {
   readonly repositories: readonly string[];
+  /** Repository actions: pull, push, delete. */
   readonly actions: ReadonlySet<string>;
+  /** May list the registry's catalog (`registry:catalog:*`). */
+  readonly catalog?: boolean;
 }
 
 export interface AccessDecision {
@@ -20,16 +23,25 @@ export interface AccessDecision {
   readonly refused: readonly AccessEntry[];
 }
 
+const PULL_ONLY: ReadonlySet<string> = new Set(['pull']);
+const CATALOG: ReadonlySet<string> = new Set(['*']);
+const NOTHING: ReadonlySet<string> = new Set();
+
 /**
  * Grants the requested actions the rights allow and nothing else (requested ∩ allowed). Anonymous callers
- * (`rights` null) get nothing. A resource class such as `repository(plugin)` is dropped: the registry
- * matches access entries on the bare type.
+ * (`rights` null) get pull on the public repositories and nothing more; so does everyone else, on top of
+ * their own rights. A resource class such as `repository(plugin)` is dropped: the registry matches access
+ * entries on the bare type.
  */
-export function decideAccess(requested: readonly ResourceScope[], rights: AccessRights | null): AccessDecision {
+export function decideAccess(
+  requested: readonly ResourceScope[],
+  rights: AccessRights | null,
+  publicRepositories: readonly string[] = [],
+): AccessDecision {
   const granted: AccessEntry[] = [];
   const refused: AccessEntry[] = [];
   for (const scope of requested) {
-    const allowed = allowedActions(scope, rights);
+    const allowed = allowedActions(scope, rights, publicRepositories);
     const grantedActions = scope.actions.filter((action) => allowed.has(action));
     const refusedActions = scope.actions.filter((action) => !allowed.has(action));
     if (grantedActions.length > 0) granted.push({ type: scope.type, name: scope.name, actions: grantedActions });
@@ -38,10 +50,17 @@ export function decideAccess(requested: readonly ResourceScope[], rights: Access
   return { granted, refused };
 }
 
-const NOTHING: ReadonlySet<string> = new Set();
-
-function allowedActions(scope: ResourceScope, rights: AccessRights | null): ReadonlySet<string> {
-  if (rights === null || scope.type !== 'repository') return NOTHING;
-  const covered = rights.repositories.some((pattern) => patternCovers(pattern, scope.name));
-  return covered ? rights.actions : NOTHING;
+function allowedActions(
+  scope: ResourceScope,
+  rights: AccessRights | null,
+  publicRepositories: readonly string[],
+): ReadonlySet<string> {
+  if (scope.type === 'registry') {
+    return scope.name === 'catalog' && rights?.catalog === true ? CATALOG : NOTHING;
+  }
+  if (scope.type !== 'repository') return NOTHING;
+  const own =
+    rights !== null && rights.repositories.some((pattern) => patternCovers(pattern, scope.name)) ? rights.actions : NOTHING;
+  if (own.has('pull') || !publicRepositories.some((pattern) => patternCovers(pattern, scope.name))) return own;
+  return own.size === 0 ? PULL_ONLY : new Set([...own, 'pull']);
 }

@@ -1,6 +1,8 @@
+import type { AccessRights } from './access-policy.js';
 import { RegauthError } from './regauth-error.js';
+import { ALL_REPOSITORIES } from './repository-pattern.js';
 
-export const REGISTRY_SCOPES = ['read_registry', 'write_registry'] as const;
+export const REGISTRY_SCOPES = ['read_registry', 'write_registry', 'delete_registry', 'read_catalog'] as const;
 export type RegistryScope = (typeof REGISTRY_SCOPES)[number];
 
 export interface DeployToken {
@@ -14,6 +16,10 @@ export interface DeployToken {
   readonly revokedAt: Date | null;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
+  readonly lastUsedIp: string | null;
+  /** Lifetime of the registry tokens issued for it; null means the service's default. */
+  readonly tokenLifetimeSeconds: number | null;
+  readonly updatedAt: Date | null;
 }
 
 export type DeployTokenStatus = 'active' | 'expired' | 'revoked';
@@ -22,7 +28,7 @@ export class RegistryScopeError extends RegauthError {
   readonly code = 'invalid_token_scope';
 
   constructor(readonly scope: string) {
-    super(`unknown scope "${scope}": use ${REGISTRY_SCOPES.join(' or ')}`);
+    super(`unknown scope "${scope}": use ${REGISTRY_SCOPES.join(', ')}`);
     this.name = 'RegistryScopeError';
   }
 }
@@ -33,14 +39,42 @@ export function parseRegistryScope(text: string): RegistryScope {
   return scope;
 }
 
-/** Registry actions a deploy token's scopes allow. Write implies pull: the registry needs both to push. */
+/**
+ * Repository actions a deploy token's scopes allow. Write implies pull: the registry needs both to push.
+ * Delete implies pull too: a cleanup job has to read tags to find the digests it deletes.
+ */
 export function actionsForScopes(scopes: readonly RegistryScope[]): ReadonlySet<string> {
   const actions = new Set<string>();
   for (const scope of scopes) {
+    if (scope === 'read_catalog') continue;
     actions.add('pull');
     if (scope === 'write_registry') actions.add('push');
+    if (scope === 'delete_registry') actions.add('delete');
   }
   return actions;
+}
+
+/** What a deploy token may do at the registry. */
+export function rightsOf(token: Pick<DeployToken, 'repositories' | 'scopes'>): AccessRights {
+  return {
+    repositories: token.repositories,
+    actions: actionsForScopes(token.scopes),
+    catalog: token.scopes.includes('read_catalog'),
+  };
+}
+
+export class CatalogScopeError extends RegauthError {
+  readonly code = 'invalid_token_scope';
+
+  constructor() {
+    super('read_catalog lists every repository, so it is only for deploy tokens whose repositories include *');
+    this.name = 'CatalogScopeError';
+  }
+}
+
+/** The catalog names every repository in the registry, so only a token that covers all of them may read it. */
+export function checkCatalogScope(scopes: readonly RegistryScope[], repositories: readonly string[]): void {
+  if (scopes.includes('read_catalog') && !repositories.includes(ALL_REPOSITORIES)) throw new CatalogScopeError();
 }
 
 export function deployTokenStatus(token: Pick<DeployToken, 'expiresAt' | 'revokedAt'>, now: Date): DeployTokenStatus {

@@ -19,21 +19,26 @@ describe('actionsForScopes', () => {
     expect([...actionsForScopes(scopes)].sort()).toStrictEqual(actions);
   });
 
-  test('never allows delete', () => {
-    expect(actionsForScopes(['read_registry', 'write_registry']).has('delete')).toBe(false);
+  test('only delete_registry allows delete', () => {
+    expect(actionsForScopes(['read_registry', 'write_registry', 'read_catalog']).has('delete')).toBe(false);
+    expect([...actionsForScopes(['delete_registry'])].sort()).toEqual(['delete', 'pull']);
+  });
+
+  test('read_catalog adds no repository action', () => {
+    expect([...actionsForScopes(['read_catalog'])]).toEqual([]);
   });
 });
 
 describe('parseRegistryScope', () => {
-  test('the known scopes are read_registry and write_registry', () => {
-    expect(REGISTRY_SCOPES).toStrictEqual(['read_registry', 'write_registry']);
+  test('the known scopes are read, write, delete and catalog', () => {
+    expect(REGISTRY_SCOPES).toStrictEqual(['read_registry', 'write_registry', 'delete_registry', 'read_catalog']);
   });
 
-  test.each(['read_registry', 'write_registry'])('accepts %s', (text) => {
+  test.each(['read_registry', 'write_registry', 'delete_registry', 'read_catalog'])('accepts %s', (text) => {
     expect(parseRegistryScope(text)).toBe(text);
   });
 
-  test.each(['', 'read', 'write', 'pull', 'READ_REGISTRY', 'read_registry ', ' write_registry', 'read_registry,write_registry', 'delete_registry'])(
+  test.each(['', 'read', 'write', 'pull', 'READ_REGISTRY', 'read_registry ', ' write_registry', 'read_registry,write_registry', 'delete', 'catalog'])(
     'refuses %j with a RegistryScopeError',
     (text) => {
       let caught: unknown;
@@ -47,7 +52,7 @@ describe('parseRegistryScope', () => {
       expect(error.code).toBe('invalid_token_scope');
       expect(error.name).toBe('RegistryScopeError');
       expect(error.scope).toBe(text);
-      expect(error.message).toBe(`unknown scope "${text}": use read_registry or write_registry`);
+      expect(error.message).toBe(`unknown scope "${text}": use read_registry, write_registry, delete_registry, read_catalog`);
     },
   );
 });

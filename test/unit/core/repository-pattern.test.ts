@@ -35,7 +35,7 @@ describe('patternCovers', () => {
   });
 });
 
-describe('parseRepositoryPattern accepts a repository path or *', () => {
+describe('parseRepositoryPattern accepts a repository path, a wildcard pattern or *', () => {
   test.each([
     '*',
     'team',
@@ -47,6 +47,13 @@ describe('parseRepositoryPattern accepts a repository path or *', () => {
     'registry.example.com/team',
     'localhost/team',
     'a'.repeat(255),
+    'team/*',
+    'team*',
+    '**',
+    'team/**',
+    '**/cache',
+    'team/*-prod',
+    'team/**/cache',
   ])('%s', (text) => {
     expect(parseRepositoryPattern(text)).toBe(text);
   });
@@ -54,9 +61,11 @@ describe('parseRepositoryPattern accepts a repository path or *', () => {
 
 describe('parseRepositoryPattern refuses anything else with a RepositoryPatternError', () => {
   test.each<[string, string]>([
-    ['a wildcard under a path', 'team/*'],
-    ['a wildcard suffix', 'team*'],
-    ['two stars', '**'],
+    ['stars inside a component beside other text', 'team/a**'],
+    ['three stars', 'team/***'],
+    ['a wildcard with an uppercase letter', 'Team/*'],
+    ['a wildcard and a trailing slash', 'team/*/'],
+    ['a wildcard component with a leading separator', 'team/-*'],
     ['a trailing slash', 'team/'],
     ['a leading slash', '/team'],
     ['a double slash', 'team//app'],
@@ -87,8 +96,8 @@ describe('parseRepositoryPattern refuses anything else with a RepositoryPatternE
     expect(error.name).toBe('RepositoryPatternError');
     expect(error.pattern).toBe(text);
     expect(error.message).toBe(
-      `invalid repository "${text}": use a repository path such as team/app (it also covers team/app/...) ` +
-        'or * for every repository',
+      `invalid repository "${text}": use a repository path such as team/app (it also covers team/app/...), ` +
+        'a pattern such as team/** or team/*-prod, or * for every repository',
     );
   });
 });
