@@ -1,4 +1,4 @@
-import type { DeployToken, RegistryScope } from '../core/deploy-token.js';
+import type { DeployToken, DeployTokenStatus, RegistryScope } from '../core/deploy-token.js';
 import type { RegistryTokenClaims } from '../core/registry-claims.js';
 
 export interface NewDeployToken {
@@ -9,7 +9,33 @@ export interface NewDeployToken {
   readonly repositories: readonly string[];
   readonly scopes: readonly RegistryScope[];
   readonly expiresAt: Date | null;
+  readonly tokenLifetimeSeconds: number | null;
   readonly createdAt: Date;
+}
+
+/** Fields an update may change; absent fields stay as they are. */
+export interface DeployTokenChanges {
+  readonly name?: string;
+  readonly repositories?: readonly string[];
+  readonly scopes?: readonly RegistryScope[];
+  readonly expiresAt?: Date | null;
+  readonly tokenLifetimeSeconds?: number | null;
+}
+
+export interface DeployTokenQuery {
+  /** Status as of `now`. */
+  readonly status?: DeployTokenStatus;
+  readonly now: Date;
+  /** Keyset pagination: only ids greater than this. */
+  readonly afterId?: number;
+  readonly limit?: number;
+}
+
+/** A use of a deploy token, written in batches. */
+export interface DeployTokenUse {
+  readonly id: number;
+  readonly at: Date;
+  readonly clientIp: string | null;
 }
 
 /** Persistence of deploy tokens. `create` throws UsernameTakenError when the username exists. */
@@ -17,12 +43,86 @@ export interface DeployTokenStore {
   create(token: NewDeployToken): Promise<DeployToken>;
   findById(id: number): Promise<DeployToken | null>;
   findByUsername(username: string): Promise<DeployToken | null>;
-  list(): Promise<DeployToken[]>;
+  /** Tokens in id order. */
+  list(query?: DeployTokenQuery): Promise<DeployToken[]>;
+  /** Null when no such token exists. */
+  update(id: number, changes: DeployTokenChanges, at: Date): Promise<DeployToken | null>;
+  /** Replaces the secret's hash and drops the refresh tokens made from the old secret. */
+  rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null>;
   /** Marks the token revoked at `at` unless it already is; null when no such token exists. */
   revoke(id: number, at: Date): Promise<DeployToken | null>;
-  markUsed(id: number, at: Date): Promise<void>;
+  /** Records when and from where tokens were last used; never moves last_used_at backwards. */
+  recordUses(uses: readonly DeployTokenUse[]): Promise<void>;
   /** Resolves when the store answers a query. */
   ping(): Promise<void>;
+}
+
+/** Refresh (identity) tokens, kept as a SHA-256 of the token. */
+export interface RefreshTokenStore {
+  create(token: { deployTokenId: number; tokenHash: string; clientId: string | null; createdAt: Date }): Promise<void>;
+  /** The deploy token a refresh token belongs to, whatever its status; null for an unknown token. */
+  findDeployToken(tokenHash: string): Promise<DeployToken | null>;
+}
+
+export interface AdminKey {
+  readonly id: number;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}
+
+/** Keys for the admin API, kept as a SHA-256 of the key. */
+export interface AdminKeyStore {
+  create(key: { name: string; keyHash: string; createdAt: Date }): Promise<AdminKey>;
+  findByHash(keyHash: string): Promise<AdminKey | null>;
+  findById(id: number): Promise<AdminKey | null>;
+  list(): Promise<AdminKey[]>;
+  revoke(id: number, at: Date): Promise<AdminKey | null>;
+  markUsed(id: number, at: Date): Promise<void>;
+}
+
+export const AUDIT_EVENT_TYPES = [
+  'token.created',
+  'token.updated',
+  'token.rotated',
+  'token.revoked',
+  'token.issued',
+  'auth.failed',
+  'admin_key.created',
+  'admin_key.revoked',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export interface AuditEvent {
+  readonly occurredAt: Date;
+  readonly event: AuditEventType;
+  /** Who did it: `cli`, `admin-key:<name>`, or the deploy token's username for token requests. */
+  readonly actor: string | null;
+  readonly deployTokenId: number | null;
+  readonly username: string | null;
+  readonly clientIp: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface RecordedAuditEvent extends AuditEvent {
+  readonly id: number;
+}
+
+export interface AuditQuery {
+  readonly event?: AuditEventType;
+  readonly deployTokenId?: number;
+  readonly username?: string;
+  readonly since?: Date;
+  /** Keyset pagination, newest first: only ids below this. */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
+export interface AuditLog {
+  record(events: readonly AuditEvent[]): Promise<void>;
+  /** Newest first. */
+  query(query: AuditQuery): Promise<RecordedAuditEvent[]>;
 }
 
 export interface SecretHasher {
@@ -54,4 +154,10 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+}
+
+/** High-entropy bearer tokens (refresh tokens, admin keys): made at random, kept only as a digest. */
+export interface OpaqueTokens {
+  generate(prefix: string): string;
+  digest(token: string): string;
 }

@@ -1,11 +1,24 @@
-import type { DeployTokenStore, NewDeployToken, SecretHasher } from '../../src/app/ports.js';
+import type {
+  AuditEvent,
+  AuditLog,
+  AuditQuery,
+  DeployTokenChanges,
+  DeployTokenQuery,
+  DeployTokenStore,
+  DeployTokenUse,
+  NewDeployToken,
+  RecordedAuditEvent,
+  RefreshTokenStore,
+  SecretHasher,
+} from '../../src/app/ports.js';
+import { deployTokenStatus } from '../../src/core/deploy-token.js';
 import type { DeployToken } from '../../src/core/deploy-token.js';
 
 /** An in-memory DeployTokenStore that counts what it is asked, for use-case tests. */
 export class InMemoryDeployTokenStore implements DeployTokenStore {
   readonly tokens: DeployToken[] = [];
   lookups = 0;
-  markUsedCalls = 0;
+  recordedUses: DeployTokenUse[] = [];
   failWith: Error | null = null;
 
   private check(): void {
@@ -26,6 +39,9 @@ export class InMemoryDeployTokenStore implements DeployTokenStore {
       revokedAt: null,
       createdAt: token.createdAt,
       lastUsedAt: null,
+      lastUsedIp: null,
+      tokenLifetimeSeconds: token.tokenLifetimeSeconds,
+      updatedAt: null,
     };
     this.tokens.push(created);
     return created;
@@ -42,27 +58,41 @@ export class InMemoryDeployTokenStore implements DeployTokenStore {
     return this.tokens.find((token) => token.username === username) ?? null;
   }
 
-  async list(): Promise<DeployToken[]> {
+  async list(query?: DeployTokenQuery): Promise<DeployToken[]> {
     this.check();
-    return [...this.tokens];
+    const now = query?.now ?? new Date(0);
+    return this.tokens
+      .filter((token) => token.id > (query?.afterId ?? 0))
+      .filter((token) => query?.status === undefined || deployTokenStatus(token, now) === query.status)
+      .slice(0, query?.limit ?? Number.POSITIVE_INFINITY);
+  }
+
+  async update(id: number, changes: DeployTokenChanges, at: Date): Promise<DeployToken | null> {
+    this.check();
+    return this.change(id, (token) => ({ ...token, ...changes, updatedAt: at }));
+  }
+
+  async rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null> {
+    this.check();
+    return this.change(id, (token) => ({ ...token, secretHash, updatedAt: at }));
   }
 
   async revoke(id: number, at: Date): Promise<DeployToken | null> {
     this.check();
-    return this.update(id, (token) => ({ ...token, revokedAt: token.revokedAt ?? at }));
+    return this.change(id, (token) => ({ ...token, revokedAt: token.revokedAt ?? at }));
   }
 
-  async markUsed(id: number, at: Date): Promise<void> {
+  async recordUses(uses: readonly DeployTokenUse[]): Promise<void> {
     this.check();
-    this.markUsedCalls += 1;
-    this.update(id, (token) => ({ ...token, lastUsedAt: at }));
+    this.recordedUses.push(...uses);
+    for (const use of uses) this.change(use.id, (token) => ({ ...token, lastUsedAt: use.at, lastUsedIp: use.clientIp }));
   }
 
   async ping(): Promise<void> {
     this.check();
   }
 
-  private update(id: number, change: (token: DeployToken) => DeployToken): DeployToken | null {
+  private change(id: number, change: (token: DeployToken) => DeployToken): DeployToken | null {
     const index = this.tokens.findIndex((token) => token.id === id);
     if (index < 0) return null;
     const updated = change(this.tokens[index] as DeployToken);
@@ -82,5 +112,39 @@ export class TransparentHasher implements SecretHasher {
   async verify(secret: string, hash: string): Promise<boolean> {
     this.comparedAgainst.push(hash);
     return hash === `hash(${secret})`;
+  }
+}
+
+/** Refresh tokens in memory, looked up in a DeployTokenStore as the SQL join does. */
+export class InMemoryRefreshTokenStore implements RefreshTokenStore {
+  readonly tokens = new Map<string, number>();
+
+  constructor(private readonly deployTokens: InMemoryDeployTokenStore) {}
+
+  async create(token: { deployTokenId: number; tokenHash: string }): Promise<void> {
+    this.tokens.set(token.tokenHash, token.deployTokenId);
+  }
+
+  async findDeployToken(tokenHash: string): Promise<DeployToken | null> {
+    const id = this.tokens.get(tokenHash);
+    return id === undefined ? null : this.deployTokens.findById(id);
+  }
+}
+
+/** An audit log in memory. */
+export class InMemoryAuditLog implements AuditLog {
+  readonly events: RecordedAuditEvent[] = [];
+
+  async record(events: readonly AuditEvent[]): Promise<void> {
+    for (const event of events) this.events.push({ ...event, id: this.events.length + 1 });
+  }
+
+  async query(query: AuditQuery): Promise<RecordedAuditEvent[]> {
+    return [...this.events]
+      .reverse()
+      .filter((event) => query.event === undefined || event.event === query.event)
+      .filter((event) => query.deployTokenId === undefined || event.deployTokenId === query.deployTokenId)
+      .filter((event) => query.beforeId === undefined || event.id < query.beforeId)
+      .slice(0, query.limit);
   }
 }

@@ -1,10 +1,13 @@
-import type { DeployTokenStore, Logger } from '../../app/ports.js';
+import type { AdminKeyStore, AuditLog, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { lockEmbeddedStore, type LockHolderRole } from './embedded-store-lock.js';
 import { migrate } from './migrator.js';
 import { openPostgresDatabase } from './postgres-database.js';
 import type { SqlDatabase } from './sql-database.js';
+import { SqlAdminKeyStore } from './sql-admin-key-store.js';
+import { SqlAuditLog } from './sql-audit-log.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
+import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
 
 export interface DatabaseSettings {
   readonly url: string | null;
@@ -16,6 +19,9 @@ export interface DatabaseSettings {
 export interface OpenStore {
   readonly db: SqlDatabase;
   readonly store: DeployTokenStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly adminKeys: AdminKeyStore;
+  readonly auditLog: AuditLog;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,9 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
   return {
     db: opened,
     store: new SqlDeployTokenStore(opened),
+    refreshTokens: new SqlRefreshTokenStore(opened),
+    adminKeys: new SqlAdminKeyStore(opened),
+    auditLog: new SqlAuditLog(opened),
     close: async () => {
       await opened.close();
       await lock?.release();

@@ -1,10 +1,10 @@
 import { UsernameTakenError } from '../../app/errors.js';
-import type { DeployTokenStore, NewDeployToken } from '../../app/ports.js';
+import type { DeployTokenChanges, DeployTokenQuery, DeployTokenStore, DeployTokenUse, NewDeployToken } from '../../app/ports.js';
 import type { DeployToken, RegistryScope } from '../../core/deploy-token.js';
 import { GENERATED_USERNAME_PREFIX } from '../../core/username.js';
-import { sqlState, UNIQUE_VIOLATION, type SqlDatabase } from './sql-database.js';
+import { sqlState, UNIQUE_VIOLATION, type SqlDatabase, type SqlParameter } from './sql-database.js';
 
-interface DeployTokenRow {
+export interface DeployTokenRow {
   id: string | number;
   name: string;
   username: string;
@@ -15,17 +15,29 @@ interface DeployTokenRow {
   revoked_at: Date | null;
   created_at: Date;
   last_used_at: Date | null;
+  last_used_ip: string | null;
+  token_lifetime_seconds: number | null;
+  updated_at: Date | null;
 }
 
-const COLUMNS =
-  'id, name, username, secret_hash, repositories, scopes, expires_at, revoked_at, created_at, last_used_at';
+export const DEPLOY_TOKEN_COLUMNS =
+  'id, name, username, secret_hash, repositories, scopes, expires_at, revoked_at, created_at, last_used_at, ' +
+  'last_used_ip, token_lifetime_seconds, updated_at';
+
+const COLUMNS = DEPLOY_TOKEN_COLUMNS;
 
 // The id is drawn first so a generated username can be built from it in the same statement.
 const INSERT = `
   WITH next AS (SELECT nextval(pg_get_serial_sequence('deploy_tokens', 'id')) AS id)
-  INSERT INTO deploy_tokens (id, name, username, secret_hash, repositories, scopes, expires_at, created_at)
-  SELECT next.id, $1, COALESCE($2::text, $3::text || next.id), $4, $5::text[], $6::text[], $7, $8 FROM next
+  INSERT INTO deploy_tokens (id, name, username, secret_hash, repositories, scopes, expires_at, token_lifetime_seconds, created_at)
+  SELECT next.id, $1, COALESCE($2::text, $3::text || next.id), $4, $5::text[], $6::text[], $7, $8, $9 FROM next
   RETURNING ${COLUMNS}`;
+
+const STATUS_CONDITIONS = {
+  revoked: 'revoked_at IS NOT NULL',
+  expired: 'revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= $3',
+  active: 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)',
+} as const;
 
 export class SqlDeployTokenStore implements DeployTokenStore {
   constructor(private readonly db: SqlDatabase) {}
@@ -40,6 +52,7 @@ export class SqlDeployTokenStore implements DeployTokenStore {
         token.repositories,
         token.scopes,
         token.expiresAt,
+        token.tokenLifetimeSeconds,
         token.createdAt,
       ]);
       return toDeployToken(row as DeployTokenRow);
@@ -57,9 +70,45 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     return this.one(`SELECT ${COLUMNS} FROM deploy_tokens WHERE username = $1`, [username]);
   }
 
-  async list(): Promise<DeployToken[]> {
-    const rows = await this.db.query<DeployTokenRow>(`SELECT ${COLUMNS} FROM deploy_tokens ORDER BY id`);
+  async list(query?: DeployTokenQuery): Promise<DeployToken[]> {
+    const parameters: SqlParameter[] = [query?.afterId ?? 0, query?.limit ?? null];
+    const conditions = ['id > $1'];
+    if (query?.status !== undefined) {
+      parameters.push(query.now);
+      conditions.push(STATUS_CONDITIONS[query.status]);
+    }
+    const rows = await this.db.query<DeployTokenRow>(
+      `SELECT ${COLUMNS} FROM deploy_tokens WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT $2::integer`,
+      parameters,
+    );
     return rows.map(toDeployToken);
+  }
+
+  async update(id: number, changes: DeployTokenChanges, at: Date): Promise<DeployToken | null> {
+    const assignments: string[] = ['updated_at = $2'];
+    const parameters: SqlParameter[] = [id, at];
+    const set = (column: string, value: SqlParameter, cast = '') => {
+      parameters.push(value);
+      assignments.push(`${column} = $${parameters.length}${cast}`);
+    };
+    if (changes.name !== undefined) set('name', changes.name);
+    if (changes.repositories !== undefined) set('repositories', changes.repositories, '::text[]');
+    if (changes.scopes !== undefined) set('scopes', changes.scopes, '::text[]');
+    if (changes.expiresAt !== undefined) set('expires_at', changes.expiresAt, '::timestamptz');
+    if (changes.tokenLifetimeSeconds !== undefined) set('token_lifetime_seconds', changes.tokenLifetimeSeconds, '::integer');
+    return this.one(`UPDATE deploy_tokens SET ${assignments.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`, parameters);
+  }
+
+  async rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<DeployTokenRow>(
+        `UPDATE deploy_tokens SET secret_hash = $2, secret_rotated_at = $3, updated_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, secretHash, at],
+      );
+      if (row === undefined) return null;
+      await tx.query('DELETE FROM refresh_tokens WHERE deploy_token_id = $1', [id]);
+      return toDeployToken(row);
+    });
   }
 
   async revoke(id: number, at: Date): Promise<DeployToken | null> {
@@ -69,10 +118,17 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     );
   }
 
-  async markUsed(id: number, at: Date): Promise<void> {
+  async recordUses(uses: readonly DeployTokenUse[]): Promise<void> {
+    if (uses.length === 0) return;
     await this.db.query(
-      'UPDATE deploy_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
-      [id, at],
+      `UPDATE deploy_tokens AS t SET last_used_at = u.at, last_used_ip = NULLIF(u.ip, '')
+       FROM (SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) AS u(id, at, ip)) AS u
+       WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at <= u.at)`,
+      [
+        uses.map((use) => String(use.id)),
+        uses.map((use) => use.at.toISOString()),
+        uses.map((use) => use.clientIp ?? ''),
+      ],
     );
   }
 
@@ -80,13 +136,13 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     await this.db.query('SELECT 1');
   }
 
-  private async one(text: string, parameters: (string | number | Date)[]): Promise<DeployToken | null> {
+  private async one(text: string, parameters: readonly SqlParameter[]): Promise<DeployToken | null> {
     const [row] = await this.db.query<DeployTokenRow>(text, parameters);
     return row === undefined ? null : toDeployToken(row);
   }
 }
 
-function toDeployToken(row: DeployTokenRow): DeployToken {
+export function toDeployToken(row: DeployTokenRow): DeployToken {
   return {
     id: Number(row.id),
     name: row.name,
@@ -98,5 +154,8 @@ function toDeployToken(row: DeployTokenRow): DeployToken {
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
+    lastUsedIp: row.last_used_ip,
+    tokenLifetimeSeconds: row.token_lifetime_seconds === null ? null : Number(row.token_lifetime_seconds),
+    updatedAt: row.updated_at,
   };
 }

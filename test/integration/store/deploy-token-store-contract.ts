@@ -20,6 +20,7 @@ function draft(overrides: Partial<NewDeployToken> = {}): NewDeployToken {
     repositories: ['team/app', 'team/other'],
     scopes: ['read_registry', 'write_registry'],
     expiresAt: null,
+    tokenLifetimeSeconds: null,
     createdAt: T0,
     ...overrides,
   };
@@ -44,16 +45,16 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
     test('migrations are recorded and not applied twice', async () => {
       expect(await migrate(fixture.db)).toEqual([]);
       const rows = await fixture.db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((row) => row.version)).toEqual(['001_deploy_tokens']);
+      expect(rows.map((row) => row.version)).toEqual(['001_deploy_tokens', '002_lifecycle']);
     });
 
     test('two replicas migrating an empty database at once apply each migration once', async () => {
       const pair = await fixture.openEmptyPair();
       try {
         const results = await Promise.all([migrate(pair.first), migrate(pair.second)]);
-        expect(results.flat()).toEqual(['001_deploy_tokens']);
+        expect(results.flat().sort()).toEqual(['001_deploy_tokens', '002_lifecycle']);
         const rows = await pair.first.query<{ count: string | number }>('SELECT count(*) AS count FROM schema_migrations');
-        expect(Number(rows[0]?.count)).toBe(1);
+        expect(Number(rows[0]?.count)).toBe(2);
       } finally {
         await pair.close();
       }
@@ -73,6 +74,9 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
         revokedAt: null,
         createdAt: T0,
         lastUsedAt: null,
+        lastUsedIp: null,
+        tokenLifetimeSeconds: null,
+        updatedAt: null,
       });
       expect(await store.findById(token.id)).toEqual(token);
       expect(await store.findByUsername(token.username)).toEqual(token);
@@ -110,12 +114,17 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
       expect((await store.findById(token.id))?.revokedAt).toEqual(firstRevocation);
     });
 
-    test('markUsed records the latest use and never moves it back', async () => {
+    test('recordUses records the latest use and address, and never moves them back', async () => {
       const token = await store.create(draft());
+      const other = await store.create(draft());
       const later = new Date('2026-11-23T12:00:00.000Z');
-      await store.markUsed(token.id, later);
-      await store.markUsed(token.id, new Date('2026-11-23T11:00:00.000Z'));
-      expect((await store.findById(token.id))?.lastUsedAt).toEqual(later);
+      await store.recordUses([
+        { id: token.id, at: later, clientIp: '10.0.0.2' },
+        { id: other.id, at: later, clientIp: null },
+      ]);
+      await store.recordUses([{ id: token.id, at: new Date('2026-11-23T11:00:00.000Z'), clientIp: '10.0.0.9' }]);
+      expect(await store.findById(token.id)).toMatchObject({ lastUsedAt: later, lastUsedIp: '10.0.0.2' });
+      expect(await store.findById(other.id)).toMatchObject({ lastUsedAt: later, lastUsedIp: null });
     });
 
     test('ping answers', async () => {

@@ -1,0 +1,72 @@
+import type { AuditEvent, AuditEventType, AuditLog, AuditQuery, RecordedAuditEvent } from '../../app/ports.js';
+import type { SqlDatabase, SqlParameter } from './sql-database.js';
+
+interface AuditEventRow {
+  id: string | number;
+  occurred_at: Date;
+  event: string;
+  actor: string | null;
+  deploy_token_id: string | number | null;
+  username: string | null;
+  client_ip: string | null;
+  details: Record<string, unknown> | string;
+}
+
+export class SqlAuditLog implements AuditLog {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async record(events: readonly AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.query(
+      `INSERT INTO audit_events (occurred_at, event, actor, deploy_token_id, username, client_ip, details)
+       SELECT occurred_at, event, NULLIF(actor, ''), NULLIF(deploy_token_id, 0), NULLIF(username, ''),
+              NULLIF(client_ip, ''), details::jsonb
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+         AS e(occurred_at, event, actor, deploy_token_id, username, client_ip, details)`,
+      [
+        events.map((event) => event.occurredAt.toISOString()),
+        events.map((event) => event.event),
+        events.map((event) => event.actor ?? ''),
+        events.map((event) => String(event.deployTokenId ?? 0)),
+        events.map((event) => event.username ?? ''),
+        events.map((event) => event.clientIp ?? ''),
+        events.map((event) => JSON.stringify(event.details)),
+      ],
+    );
+  }
+
+  async query(query: AuditQuery): Promise<RecordedAuditEvent[]> {
+    const conditions: string[] = [];
+    const parameters: SqlParameter[] = [];
+    const where = (condition: string, value: SqlParameter) => {
+      parameters.push(value);
+      conditions.push(condition.replace('?', `$${parameters.length}`));
+    };
+    if (query.event !== undefined) where('event = ?', query.event);
+    if (query.deployTokenId !== undefined) where('deploy_token_id = ?', query.deployTokenId);
+    if (query.username !== undefined) where('username = ?', query.username);
+    if (query.since !== undefined) where('occurred_at >= ?', query.since);
+    if (query.beforeId !== undefined) where('id < ?', query.beforeId);
+    parameters.push(query.limit);
+    const rows = await this.db.query<AuditEventRow>(
+      `SELECT id, occurred_at, event, actor, deploy_token_id, username, client_ip, details FROM audit_events
+       ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
+       ORDER BY id DESC LIMIT $${parameters.length}`,
+      parameters,
+    );
+    return rows.map(toRecordedEvent);
+  }
+}
+
+function toRecordedEvent(row: AuditEventRow): RecordedAuditEvent {
+  return {
+    id: Number(row.id),
+    occurredAt: row.occurred_at,
+    event: row.event as AuditEventType,
+    actor: row.actor,
+    deployTokenId: row.deploy_token_id === null ? null : Number(row.deploy_token_id),
+    username: row.username,
+    clientIp: row.client_ip,
+    details: typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : row.details,
+  };
+}
