@@ -1,10 +1,22 @@
-import { parseRegistryScope } from '../core/deploy-token.js';
+import { checkCatalogScope, parseRegistryScope, type DeployToken, type DeployTokenStatus } from '../core/deploy-token.js';
 import { parseExpiry } from '../core/expiry.js';
-import { parseRepositoryPattern } from '../core/repository-pattern.js';
+import { parseRepositoryPattern, patternCovers } from '../core/repository-pattern.js';
+import { parseTokenLifetime } from '../core/token-lifetime.js';
 import { parseChosenUsername } from '../core/username.js';
+import type { AuditTrail } from './audit-trail.js';
 import { viewOf, type DeployTokenView } from './deploy-token-view.js';
 import { DeployTokenNotFoundError, InvalidInputError } from './errors.js';
-import type { Clock, DeployTokenStore, Logger, SecretGenerator, SecretHasher } from './ports.js';
+import type {
+  AuditEventType,
+  AuditLog,
+  Clock,
+  DeployTokenChanges,
+  DeployTokenStore,
+  RecordedAuditEvent,
+  SecretGenerator,
+  SecretHasher,
+} from './ports.js';
+import { AUDIT_EVENT_TYPES } from './ports.js';
 
 export interface CreateDeployTokenInput {
   readonly name: string;
@@ -13,6 +25,58 @@ export interface CreateDeployTokenInput {
   readonly username?: string | undefined;
   /** A duration from now (`90d`) or a date (`2027-01-31`); absent means the token never expires. */
   readonly expires?: string | undefined;
+  /** Lifetime of its registry tokens (`900`, `15m`); absent means the service's default. */
+  readonly tokenLifetime?: string | undefined;
+}
+
+/** Absent fields stay as they are; null clears an expiry or a lifetime. */
+export interface UpdateDeployTokenInput {
+  readonly name?: string | undefined;
+  readonly repositories?: readonly string[] | undefined;
+  readonly scopes?: readonly string[] | undefined;
+  readonly expires?: string | null | undefined;
+  readonly tokenLifetime?: string | null | undefined;
+}
+
+export interface ListDeployTokensInput {
+  readonly status?: DeployTokenStatus | undefined;
+  /** Only tokens whose patterns cover this repository. */
+  readonly repository?: string | undefined;
+  readonly limit?: number | undefined;
+  /** The `next` of the previous page. */
+  readonly after?: number | undefined;
+}
+
+export interface DeployTokenPage {
+  readonly items: DeployTokenView[];
+  /** Pass as `after` for the next page; null on the last. A page may hold fewer than `limit` items. */
+  readonly next: number | null;
+}
+
+export interface AuditQueryInput {
+  readonly event?: string | undefined;
+  /** Id or username of a deploy token. */
+  readonly token?: string | undefined;
+  /** A duration back from now (`24h`, `7d`) or a date. */
+  readonly since?: string | undefined;
+  readonly limit?: number | undefined;
+  readonly before?: number | undefined;
+}
+
+export interface AuditEventView {
+  readonly id: number;
+  readonly occurredAt: string;
+  readonly event: AuditEventType;
+  readonly actor: string | null;
+  readonly tokenId: number | null;
+  readonly username: string | null;
+  readonly clientIp: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditPage {
+  readonly items: AuditEventView[];
+  readonly next: number | null;
 }
 
 export interface CreatedDeployToken {
@@ -21,11 +85,22 @@ export interface CreatedDeployToken {
   readonly secret: string;
 }
 
-/** What the CLI (directly, or through a running server) can do with deploy tokens. */
+/** Who is acting, for the audit log: `cli`, `admin-key:<name>`, `local`. */
+export interface Actor {
+  readonly actor: string;
+  readonly clientIp?: string | null;
+}
+
+/** What the CLI and the admin API can do with deploy tokens. */
 export interface DeployTokenAdmin {
-  create(input: CreateDeployTokenInput): Promise<CreatedDeployToken>;
-  list(): Promise<DeployTokenView[]>;
-  revoke(reference: string): Promise<DeployTokenView>;
+  create(input: CreateDeployTokenInput, by?: Actor): Promise<CreatedDeployToken>;
+  list(input?: ListDeployTokensInput): Promise<DeployTokenPage>;
+  get(reference: string): Promise<DeployTokenView>;
+  update(reference: string, input: UpdateDeployTokenInput, by?: Actor): Promise<DeployTokenView>;
+  revoke(reference: string, by?: Actor): Promise<DeployTokenView>;
+  /** A new secret for the same token; the old secret and refresh tokens made from it stop working. */
+  rotate(reference: string, by?: Actor): Promise<CreatedDeployToken>;
+  audit(input?: AuditQueryInput): Promise<AuditPage>;
 }
 
 export interface DeployTokenAdminDeps {
@@ -33,23 +108,32 @@ export interface DeployTokenAdminDeps {
   readonly hasher: SecretHasher;
   readonly secrets: SecretGenerator;
   readonly clock: Clock;
-  readonly logger: Logger;
+  readonly audit: AuditTrail;
+  readonly auditLog: AuditLog;
+  readonly maxTokenLifetimeSeconds: number;
+  /** Last-use times not yet written; written before tokens are read, so a read shows them. */
+  readonly pendingUses?: { flush(): Promise<void> };
 }
 
 const MAX_NAME_LENGTH = 255;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1_000;
+const DEFAULT_ACTOR: Actor = { actor: 'cli' };
 
 export class StoreDeployTokenAdmin implements DeployTokenAdmin {
   constructor(private readonly deps: DeployTokenAdminDeps) {}
 
-  async create(input: CreateDeployTokenInput): Promise<CreatedDeployToken> {
+  async create(input: CreateDeployTokenInput, by: Actor = DEFAULT_ACTOR): Promise<CreatedDeployToken> {
     const now = this.deps.clock.now();
     const name = parseName(input.name);
-    const repositories = unique(required(input.repositories, 'repository').map(parseRepositoryPattern));
+    const repositories = parseRepositories(input.repositories);
     const scopes = unique(required(input.scopes, 'scope').map(parseRegistryScope));
+    checkCatalogScope(scopes, repositories);
     const username = input.username === undefined ? null : parseChosenUsername(input.username);
     const expiresAt = input.expires === undefined ? null : parseExpiry(input.expires, now);
+    const tokenLifetimeSeconds = this.lifetime(input.tokenLifetime);
 
     const secret = this.deps.secrets.generate();
     const token = await this.deps.store.create({
@@ -59,33 +143,110 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
       repositories,
       scopes,
       expiresAt,
+      tokenLifetimeSeconds,
       createdAt: now,
     });
-    this.deps.logger.info('deploy token created', {
-      event: 'token.created',
-      tokenId: token.id,
-      username: token.username,
-      repositories,
-      scopes,
-      expiresAt,
-    });
+    this.recordEvent('token.created', token, by, now, { name, repositories, scopes, expiresAt, tokenLifetimeSeconds });
     return { token: viewOf(token, now), secret };
   }
 
-  async list(): Promise<DeployTokenView[]> {
+  async list(input: ListDeployTokensInput = {}): Promise<DeployTokenPage> {
     const now = this.deps.clock.now();
-    return (await this.deps.store.list()).map((token) => viewOf(token, now));
+    const limit = pageSize(input.limit);
+    const repository = input.repository === undefined ? undefined : parseRepositoryPattern(input.repository);
+    await this.deps.pendingUses?.flush();
+    const tokens = await this.deps.store.list({
+      now,
+      limit,
+      ...(input.status === undefined ? {} : { status: input.status }),
+      ...(input.after === undefined ? {} : { afterId: input.after }),
+    });
+    const items = tokens
+      .filter((token) => repository === undefined || token.repositories.some((pattern) => patternCovers(pattern, repository)))
+      .map((token) => viewOf(token, now));
+    return { items, next: tokens.length === limit ? (tokens.at(-1) as DeployToken).id : null };
   }
 
-  async revoke(reference: string): Promise<DeployTokenView> {
+  async get(reference: string): Promise<DeployTokenView> {
+    await this.deps.pendingUses?.flush();
+    return viewOf(await this.find(reference), this.deps.clock.now());
+  }
+
+  async update(reference: string, input: UpdateDeployTokenInput, by: Actor = DEFAULT_ACTOR): Promise<DeployTokenView> {
     const now = this.deps.clock.now();
+    const existing = await this.find(reference);
+    const changes: { -readonly [K in keyof DeployTokenChanges]: DeployTokenChanges[K] } = {};
+    if (input.name !== undefined) changes.name = parseName(input.name);
+    if (input.repositories !== undefined) changes.repositories = parseRepositories(input.repositories);
+    if (input.scopes !== undefined) changes.scopes = unique(required(input.scopes, 'scope').map(parseRegistryScope));
+    if (input.expires !== undefined) changes.expiresAt = input.expires === null ? null : parseExpiry(input.expires, now);
+    if (input.tokenLifetime !== undefined) changes.tokenLifetimeSeconds = this.lifetime(input.tokenLifetime ?? undefined);
+    if (Object.keys(changes).length === 0) throw new InvalidInputError('nothing to change');
+    checkCatalogScope(changes.scopes ?? existing.scopes, changes.repositories ?? existing.repositories);
+
+    const updated = await this.deps.store.update(existing.id, changes, now);
+    if (updated === null) throw new DeployTokenNotFoundError(reference);
+    this.recordEvent('token.updated', updated, by, now, { ...changes });
+    return viewOf(updated, now);
+  }
+
+  async revoke(reference: string, by: Actor = DEFAULT_ACTOR): Promise<DeployTokenView> {
+    const now = this.deps.clock.now();
+    const revoked = await this.deps.store.revoke((await this.find(reference)).id, now);
+    if (revoked === null) throw new DeployTokenNotFoundError(reference);
+    this.recordEvent('token.revoked', revoked, by, now, {});
+    return viewOf(revoked, now);
+  }
+
+  async rotate(reference: string, by: Actor = DEFAULT_ACTOR): Promise<CreatedDeployToken> {
+    const now = this.deps.clock.now();
+    const existing = await this.find(reference);
+    const secret = this.deps.secrets.generate();
+    const rotated = await this.deps.store.rotateSecret(existing.id, await this.deps.hasher.hash(secret), now);
+    if (rotated === null) throw new DeployTokenNotFoundError(reference);
+    this.recordEvent('token.rotated', rotated, by, now, {});
+    return { token: viewOf(rotated, now), secret };
+  }
+
+  async audit(input: AuditQueryInput = {}): Promise<AuditPage> {
+    const now = this.deps.clock.now();
+    const limit = pageSize(input.limit);
+    const event = input.event === undefined ? undefined : parseAuditEventType(input.event);
+    const token = input.token === undefined ? undefined : await this.find(input.token);
+    const since = input.since === undefined ? undefined : parseSince(input.since, now);
+    await this.deps.audit.flush();
+    const events = await this.deps.auditLog.query({
+      limit,
+      ...(event === undefined ? {} : { event }),
+      ...(token === undefined ? {} : { deployTokenId: token.id }),
+      ...(since === undefined ? {} : { since }),
+      ...(input.before === undefined ? {} : { beforeId: input.before }),
+    });
+    return { items: events.map(auditView), next: events.length === limit ? (events.at(-1) as RecordedAuditEvent).id : null };
+  }
+
+  private async find(reference: string): Promise<DeployToken> {
     const found = NUMERIC_ID.test(reference)
       ? await this.deps.store.findById(Number(reference))
       : await this.deps.store.findByUsername(reference);
-    const revoked = found === null ? null : await this.deps.store.revoke(found.id, now);
-    if (revoked === null) throw new DeployTokenNotFoundError(reference);
-    this.deps.logger.info('deploy token revoked', { event: 'token.revoked', tokenId: revoked.id, username: revoked.username });
-    return viewOf(revoked, now);
+    if (found === null) throw new DeployTokenNotFoundError(reference);
+    return found;
+  }
+
+  private lifetime(text: string | undefined): number | null {
+    return text === undefined ? null : parseTokenLifetime(text, this.deps.maxTokenLifetimeSeconds);
+  }
+
+  private recordEvent(event: AuditEventType, token: DeployToken, by: Actor, now: Date, details: Record<string, unknown>): void {
+    this.deps.audit.record({
+      occurredAt: now,
+      event,
+      actor: by.actor,
+      deployTokenId: token.id,
+      username: token.username,
+      clientIp: by.clientIp ?? null,
+      details,
+    });
   }
 }
 
@@ -95,6 +256,43 @@ function parseName(text: string): string {
     throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} printable characters`);
   }
   return name;
+}
+
+function parseRepositories(patterns: readonly string[]): string[] {
+  return unique(required(patterns, 'repository').map(parseRepositoryPattern));
+}
+
+function parseAuditEventType(text: string): AuditEventType {
+  const event = AUDIT_EVENT_TYPES.find((known) => known === text);
+  if (event === undefined) throw new InvalidInputError(`unknown audit event "${text.slice(0, 40)}": use ${AUDIT_EVENT_TYPES.join(', ')}`);
+  return event;
+}
+
+/** `since` reads like an expiry, but backwards: `24h` means 24 hours ago. */
+function parseSince(text: string, now: Date): Date {
+  const ahead = parseExpiry(text, new Date(0)).getTime();
+  return /^\d+[smhdwy]$/.test(text) ? new Date(now.getTime() - ahead) : new Date(ahead);
+}
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new InvalidInputError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return limit;
+}
+
+function auditView(event: RecordedAuditEvent): AuditEventView {
+  return {
+    id: event.id,
+    occurredAt: event.occurredAt.toISOString(),
+    event: event.event,
+    actor: event.actor,
+    tokenId: event.deployTokenId,
+    username: event.username,
+    clientIp: event.clientIp,
+    details: event.details,
+  };
 }
 
 function required<T>(items: readonly T[], what: string): readonly T[] {

@@ -2,17 +2,13 @@ import { deployTokenStatus, type DeployToken } from '../core/deploy-token.js';
 import { isWellFormedSecret } from '../core/deploy-token-secret.js';
 import { isPossibleUsername } from '../core/username.js';
 import { DeployTokenExpiredError, DeployTokenRevokedError, InvalidCredentialsError } from './errors.js';
-import type { Clock, DeployTokenStore, Logger, SecretHasher } from './ports.js';
+import type { Clock, DeployTokenStore, SecretHasher } from './ports.js';
 import { unavailableOnFailure } from './unavailable.js';
-
-/** last_used_at is a hint for operators, so one write a minute per token is enough. */
-const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface DeployTokenAuthenticatorDeps {
   readonly store: DeployTokenStore;
   readonly hasher: SecretHasher;
   readonly clock: Clock;
-  readonly logger: Logger;
 }
 
 export class DeployTokenAuthenticator {
@@ -37,21 +33,14 @@ export class DeployTokenAuthenticator {
     const matches = await this.deps.hasher.verify(secret, hash);
     if (token === null || !matches) throw new InvalidCredentialsError();
 
-    const now = this.deps.clock.now();
-    const status = deployTokenStatus(token, now);
-    if (status === 'revoked') throw new DeployTokenRevokedError();
-    if (status === 'expired') throw new DeployTokenExpiredError(token.expiresAt as Date);
-    await this.recordUse(token, now);
+    assertUsable(token, this.deps.clock.now());
     return token;
   }
+}
 
-  private async recordUse(token: DeployToken, now: Date): Promise<void> {
-    const last = token.lastUsedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-    if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
-    try {
-      await this.deps.store.markUsed(token.id, now);
-    } catch (error) {
-      this.deps.logger.warn('could not record last use of deploy token', { tokenId: token.id, error: String(error) });
-    }
-  }
+/** Expiry and revocation, disclosed only to a caller who proved they hold the token. */
+export function assertUsable(token: DeployToken, now: Date): void {
+  const status = deployTokenStatus(token, now);
+  if (status === 'revoked') throw new DeployTokenRevokedError();
+  if (status === 'expired') throw new DeployTokenExpiredError(token.expiresAt as Date);
 }

@@ -12,6 +12,10 @@ export interface DeployTokenView {
   readonly revokedAt: string | null;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
+  readonly lastUsedIp: string | null;
+  /** Lifetime of its registry tokens; null means the service's default. */
+  readonly tokenLifetimeSeconds: number | null;
+  readonly updatedAt: string | null;
 }
 
 export function viewOf(token: DeployToken, now: Date): DeployTokenView {
@@ -26,5 +30,8 @@ export function viewOf(token: DeployToken, now: Date): DeployTokenView {
     revokedAt: token.revokedAt?.toISOString() ?? null,
     createdAt: token.createdAt.toISOString(),
     lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+    lastUsedIp: token.lastUsedIp,
+    tokenLifetimeSeconds: token.tokenLifetimeSeconds,
+    updatedAt: token.updatedAt?.toISOString() ?? null,
   };
 }

@@ -8,6 +8,14 @@ export class InvalidCredentialsError extends RegauthError {
   }
 }
 
+export class InvalidRefreshTokenError extends RegauthError {
+  readonly code = 'invalid_refresh_token';
+  constructor() {
+    super('unknown refresh token: log in again');
+    this.name = 'InvalidRefreshTokenError';
+  }
+}
+
 export class DeployTokenExpiredError extends RegauthError {
   readonly code = 'token_expired';
   constructor(readonly expiresAt: Date) {
@@ -61,6 +69,22 @@ export class DeployTokenNotFoundError extends RegauthError {
   constructor(readonly reference: string) {
     super(`no deploy token with id or username "${reference}"`);
     this.name = 'DeployTokenNotFoundError';
+  }
+}
+
+export class InvalidAdminKeyError extends RegauthError {
+  readonly code = 'invalid_admin_key';
+  constructor() {
+    super('a valid admin key is required: Authorization: Bearer <key from regauth admin-keys create>');
+    this.name = 'InvalidAdminKeyError';
+  }
+}
+
+export class AdminKeyNotFoundError extends RegauthError {
+  readonly code = 'not_found';
+  constructor(readonly id: number) {
+    super(`no admin key with id ${id}`);
+    this.name = 'AdminKeyNotFoundError';
   }
 }
 

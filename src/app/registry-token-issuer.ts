@@ -1,26 +1,41 @@
 import { decideAccess, type AccessDecision } from '../core/access-policy.js';
-import { actionsForScopes, type DeployToken } from '../core/deploy-token.js';
+import { rightsOf, type DeployToken } from '../core/deploy-token.js';
 import { RegauthError } from '../core/regauth-error.js';
 import { buildRegistryClaims } from '../core/registry-claims.js';
 import { parseScopeParameters } from '../core/scope.js';
+import type { AuditTrail } from './audit-trail.js';
 import type { DeployTokenAuthenticator } from './deploy-token-authenticator.js';
+import type { DeployTokenUseRecorder } from './deploy-token-use-recorder.js';
 import { AccountMismatchError, UnknownServiceError } from './errors.js';
-import type { Clock, IdGenerator, Logger, RegistryTokenSigner } from './ports.js';
+import type { Clock, IdGenerator, RegistryTokenSigner } from './ports.js';
+import type { RefreshTokens } from './refresh-tokens.js';
 import { unavailableOnFailure } from './unavailable.js';
 
 export interface RegistryTokenSettings {
   readonly issuer: string;
   readonly service: string;
+  /** Lifetime of tokens for deploy tokens without their own, and for anonymous callers. */
   readonly lifetimeSeconds: number;
+  /** No token lives longer, whatever its deploy token says. */
+  readonly maxLifetimeSeconds: number;
+  /** Repository patterns anyone may pull from, without credentials. */
+  readonly publicRepositories: readonly string[];
 }
 
+export type TokenCredentials =
+  | { readonly kind: 'password'; readonly username: string; readonly secret: string }
+  | { readonly kind: 'refresh_token'; readonly refreshToken: string };
+
 export interface RegistryTokenRequest {
-  readonly credentials: { readonly username: string; readonly secret: string } | null;
+  readonly credentials: TokenCredentials | null;
   /** The `account` the client claims; must match the credentials' username when both are given. */
   readonly account: string | null;
   readonly service: string | null;
   /** Raw `scope` values as sent: repeated, space-separated or both. */
   readonly scopeParameters: readonly string[];
+  /** The client asked for a refresh token (`offline_token=true` or `access_type=offline`). */
+  readonly offline?: boolean;
+  readonly clientId?: string | null;
   readonly clientIp?: string;
 }
 
@@ -30,14 +45,18 @@ export interface IssuedRegistryToken {
   readonly issuedAt: Date;
   readonly subject: string | null;
   readonly decision: AccessDecision;
+  /** Only when the client asked for offline access with a deploy token's secret. */
+  readonly refreshToken?: string;
 }
 
 export interface RegistryTokenIssuerDeps {
   readonly authenticator: DeployTokenAuthenticator;
+  readonly refreshTokens: RefreshTokens;
   readonly signer: RegistryTokenSigner;
   readonly clock: Clock;
   readonly jwtIds: IdGenerator;
-  readonly logger: Logger;
+  readonly audit: AuditTrail;
+  readonly uses: DeployTokenUseRecorder;
   readonly settings: RegistryTokenSettings;
 }
 
@@ -50,53 +69,70 @@ export class RegistryTokenIssuer {
       throw new UnknownServiceError(request.service);
     }
     const scopes = parseScopeParameters(request.scopeParameters);
-    const deployToken = request.credentials === null ? null : await this.authenticate(request);
-    const decision = decideAccess(
-      scopes,
-      deployToken === null
-        ? null
-        : { repositories: deployToken.repositories, actions: actionsForScopes(deployToken.scopes) },
-    );
+    const deployToken = request.credentials === null ? null : await this.authenticate(request, request.credentials);
+    const decision = decideAccess(scopes, deployToken === null ? null : rightsOf(deployToken), settings.publicRepositories);
 
     const issuedAt = this.deps.clock.now();
+    const lifetimeSeconds = Math.min(deployToken?.tokenLifetimeSeconds ?? settings.lifetimeSeconds, settings.maxLifetimeSeconds);
     const claims = buildRegistryClaims({
       issuer: settings.issuer,
       service: settings.service,
       ...(deployToken === null ? {} : { subject: deployToken.username }),
       access: decision.granted,
       issuedAt,
-      lifetimeSeconds: settings.lifetimeSeconds,
+      lifetimeSeconds,
       jwtId: this.deps.jwtIds.next(),
     });
     const token = await unavailableOnFailure('signing key', () => this.deps.signer.sign(claims));
-    this.deps.logger.info('registry token issued', {
+    const refreshToken =
+      deployToken !== null && request.offline === true && request.credentials?.kind === 'password'
+        ? await this.deps.refreshTokens.issue(deployToken, request.clientId ?? null)
+        : undefined;
+
+    if (deployToken !== null) this.deps.uses.record(deployToken, issuedAt, request.clientIp ?? null);
+    this.deps.audit.record({
+      occurredAt: issuedAt,
       event: 'token.issued',
-      subject: deployToken?.username ?? null,
-      clientIp: request.clientIp,
-      granted: decision.granted,
-      refused: decision.refused,
+      actor: deployToken?.username ?? null,
+      deployTokenId: deployToken?.id ?? null,
+      username: deployToken?.username ?? null,
+      clientIp: request.clientIp ?? null,
+      details: {
+        granted: decision.granted,
+        refused: decision.refused,
+        grant: request.credentials?.kind ?? 'anonymous',
+        ...(refreshToken === undefined ? {} : { refreshTokenIssued: true }),
+        ...(request.clientId ? { clientId: request.clientId.slice(0, 64) } : {}),
+      },
     });
     return {
       token,
-      expiresIn: settings.lifetimeSeconds,
+      expiresIn: lifetimeSeconds,
       issuedAt,
       subject: deployToken?.username ?? null,
       decision,
+      ...(refreshToken === undefined ? {} : { refreshToken }),
     };
   }
 
-  private async authenticate(request: RegistryTokenRequest): Promise<DeployToken> {
-    const { username, secret } = request.credentials as NonNullable<RegistryTokenRequest['credentials']>;
+  private async authenticate(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<DeployToken> {
+    const claimedUsername = credentials.kind === 'password' ? credentials.username : request.account;
     try {
-      if (request.account !== null && request.account !== username) throw new AccountMismatchError();
-      return await this.deps.authenticator.authenticate(username, secret);
+      if (credentials.kind === 'refresh_token') {
+        return await this.deps.refreshTokens.authenticate(credentials.refreshToken);
+      }
+      if (request.account !== null && request.account !== credentials.username) throw new AccountMismatchError();
+      return await this.deps.authenticator.authenticate(credentials.username, credentials.secret);
     } catch (error) {
       if (error instanceof RegauthError && error.code !== 'unavailable') {
-        this.deps.logger.warn('authentication failed', {
+        this.deps.audit.record({
+          occurredAt: this.deps.clock.now(),
           event: 'auth.failed',
-          username: username.slice(0, 64),
-          reason: error.code,
-          clientIp: request.clientIp,
+          actor: null,
+          deployTokenId: null,
+          username: claimedUsername?.slice(0, 64) ?? null,
+          clientIp: request.clientIp ?? null,
+          details: { reason: error.code, grant: credentials.kind },
         });
       }
       throw error;

@@ -1,10 +1,11 @@
+import { AuditTrail } from '../../../src/app/audit-trail.js';
 import { StoreDeployTokenAdmin } from '../../../src/app/deploy-token-admin.js';
 import { DeployTokenNotFoundError, InvalidInputError } from '../../../src/app/errors.js';
 import { RegistryScopeError } from '../../../src/core/deploy-token.js';
 import { ExpiryError } from '../../../src/core/expiry.js';
 import { RepositoryPatternError } from '../../../src/core/repository-pattern.js';
 import { UsernameError } from '../../../src/core/username.js';
-import { InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { InMemoryAuditLog, InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -16,15 +17,20 @@ describe('StoreDeployTokenAdmin', () => {
   let clock: ManualClock;
   let admin: StoreDeployTokenAdmin;
 
+  let auditLog: InMemoryAuditLog;
+
   beforeEach(() => {
     store = new InMemoryDeployTokenStore();
+    auditLog = new InMemoryAuditLog();
     clock = new ManualClock(T0);
     admin = new StoreDeployTokenAdmin({
       store,
       hasher: new TransparentHasher(),
       secrets: { generate: () => SECRET },
       clock,
-      logger: new RecordingLogger(),
+      audit: new AuditTrail(auditLog, new RecordingLogger()),
+      auditLog,
+      maxTokenLifetimeSeconds: 3600,
     });
   });
 
@@ -48,6 +54,9 @@ describe('StoreDeployTokenAdmin', () => {
         revokedAt: null,
         createdAt: T0.toISOString(),
         lastUsedAt: null,
+        lastUsedIp: null,
+        tokenLifetimeSeconds: null,
+        updatedAt: null,
       },
     });
     expect(store.tokens[0]?.secretHash).toBe(`hash(${SECRET})`);
@@ -85,8 +94,8 @@ describe('StoreDeployTokenAdmin', () => {
 
   test('list reports each token’s status at the current time', async () => {
     await admin.create({ name: 'short', repositories: ['x'], scopes: ['read_registry'], expires: '1h' });
-    expect((await admin.list())[0]?.status).toBe('active');
+    expect((await admin.list()).items[0]?.status).toBe('active');
     clock.advance(3_600_000);
-    expect((await admin.list())[0]?.status).toBe('expired');
+    expect((await admin.list()).items[0]?.status).toBe('expired');
   });
 });

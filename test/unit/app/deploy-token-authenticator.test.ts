@@ -8,7 +8,6 @@ import {
 } from '../../../src/app/errors.js';
 import { composeSecret, SECRET_RANDOM_LENGTH } from '../../../src/core/deploy-token-secret.js';
 import { InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
-import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
 const T0 = new Date('2026-11-23T10:00:00.000Z');
@@ -18,7 +17,6 @@ describe('DeployTokenAuthenticator', () => {
   let store: InMemoryDeployTokenStore;
   let hasher: TransparentHasher;
   let clock: ManualClock;
-  let logger: RecordingLogger;
   let authenticator: DeployTokenAuthenticator;
   let secret: string;
 
@@ -26,8 +24,7 @@ describe('DeployTokenAuthenticator', () => {
     store = new InMemoryDeployTokenStore();
     hasher = new TransparentHasher();
     clock = new ManualClock(T0);
-    logger = new RecordingLogger();
-    authenticator = new DeployTokenAuthenticator({ store, hasher, clock, logger });
+    authenticator = new DeployTokenAuthenticator({ store, hasher, clock });
     secret = newSecret();
     await store.create({
       name: 'ci',
@@ -36,6 +33,7 @@ describe('DeployTokenAuthenticator', () => {
       repositories: ['team/app'],
       scopes: ['read_registry'],
       expiresAt: new Date('2026-12-01T00:00:00.000Z'),
+      tokenLifetimeSeconds: null,
       createdAt: T0,
     });
   });
@@ -52,7 +50,7 @@ describe('DeployTokenAuthenticator', () => {
         return hasher.hash(text);
       },
     });
-    const fresh = new DeployTokenAuthenticator({ store, hasher: counting, clock, logger });
+    const fresh = new DeployTokenAuthenticator({ store, hasher: counting, clock });
     expect(hashed).toEqual(['regauth-dummy-secret-for-unknown-usernames']);
     await expect(fresh.authenticate('nobody', secret)).rejects.toBeInstanceOf(InvalidCredentialsError);
     expect(hashed).toHaveLength(1);
@@ -93,24 +91,9 @@ describe('DeployTokenAuthenticator', () => {
     await expect(authenticator.authenticate('ci-bot', newSecret())).rejects.toBeInstanceOf(InvalidCredentialsError);
   });
 
-  test('last use is written at most once a minute per token', async () => {
+  test('authentication itself writes nothing to the store', async () => {
     await authenticator.authenticate('ci-bot', secret);
-    clock.advance(59_999);
-    await authenticator.authenticate('ci-bot', secret);
-    expect(store.markUsedCalls).toBe(1);
-    clock.advance(1);
-    await authenticator.authenticate('ci-bot', secret);
-    expect(store.markUsedCalls).toBe(2);
-    expect(store.tokens[0]?.lastUsedAt).toEqual(new Date(T0.getTime() + 60_000));
-  });
-
-  test('a failed last-use write is logged and does not refuse the caller', async () => {
-    const failing = Object.assign(Object.create(store) as InMemoryDeployTokenStore, {
-      markUsed: () => Promise.reject(new Error('disk full')),
-    });
-    const tolerant = new DeployTokenAuthenticator({ store: failing, hasher, clock, logger });
-    await expect(tolerant.authenticate('ci-bot', secret)).resolves.toMatchObject({ id: 1 });
-    expect(logger.records.map((record) => record.message)).toContain('could not record last use of deploy token');
+    expect(store.recordedUses).toEqual([]);
   });
 
   test('a store that fails makes authentication unavailable, not a refusal', async () => {

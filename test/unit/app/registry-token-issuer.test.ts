@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { randomOpaqueTokens as opaqueTokens } from '../../../src/adapters/crypto/opaque-tokens.js';
+import { AuditTrail } from '../../../src/app/audit-trail.js';
 import { DeployTokenAuthenticator } from '../../../src/app/deploy-token-authenticator.js';
+import { DeployTokenUseRecorder } from '../../../src/app/deploy-token-use-recorder.js';
+import { RefreshTokens } from '../../../src/app/refresh-tokens.js';
 import { AccountMismatchError, ServiceUnavailableError, UnknownServiceError } from '../../../src/app/errors.js';
 import type { RegistryTokenSigner } from '../../../src/app/ports.js';
 import { RegistryTokenIssuer, type RegistryTokenRequest } from '../../../src/app/registry-token-issuer.js';
 import { composeSecret, SECRET_RANDOM_LENGTH } from '../../../src/core/deploy-token-secret.js';
 import type { RegistryTokenClaims } from '../../../src/core/registry-claims.js';
 import { ScopeSyntaxError } from '../../../src/core/scope.js';
-import { InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { InMemoryAuditLog, InMemoryDeployTokenStore, InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -27,10 +31,12 @@ describe('RegistryTokenIssuer', () => {
   let signer: ClaimsEchoSigner;
   let logger: RecordingLogger;
   let issuer: RegistryTokenIssuer;
+  let auditLog: InMemoryAuditLog;
+  let audit: AuditTrail;
   let secret: string;
 
   const request = (overrides: Partial<RegistryTokenRequest> = {}): RegistryTokenRequest => ({
-    credentials: { username: 'ci-bot', secret },
+    credentials: { kind: 'password', username: 'ci-bot', secret },
     account: null,
     service: 'registry',
     scopeParameters: ['repository:team/app:pull,push'],
@@ -44,13 +50,17 @@ describe('RegistryTokenIssuer', () => {
     const clock = new ManualClock(T0);
     logger = new RecordingLogger();
     signer = new ClaimsEchoSigner();
+    auditLog = new InMemoryAuditLog();
+    audit = new AuditTrail(auditLog, logger);
     issuer = new RegistryTokenIssuer({
-      authenticator: new DeployTokenAuthenticator({ store, hasher, clock, logger }),
+      authenticator: new DeployTokenAuthenticator({ store, hasher, clock }),
+      refreshTokens: new RefreshTokens({ store: new InMemoryRefreshTokenStore(store), tokens: opaqueTokens, clock }),
       signer,
       clock,
       jwtIds: { next: () => 'jti-1' },
-      logger,
-      settings: { issuer: 'regauth', service: 'registry', lifetimeSeconds: 900 },
+      audit,
+      uses: new DeployTokenUseRecorder(store, logger),
+      settings: { issuer: 'regauth', service: 'registry', lifetimeSeconds: 900, maxLifetimeSeconds: 3600, publicRepositories: [] },
     });
     secret = composeSecret(randomBytes(SECRET_RANDOM_LENGTH));
     await store.create({
@@ -60,6 +70,7 @@ describe('RegistryTokenIssuer', () => {
       repositories: ['team/app'],
       scopes: ['read_registry'],
       expiresAt: null,
+      tokenLifetimeSeconds: null,
       createdAt: T0,
     });
   });
@@ -82,15 +93,33 @@ describe('RegistryTokenIssuer', () => {
     expect(issued.decision.refused).toEqual([{ type: 'repository', name: 'team/app', actions: ['push'] }]);
   });
 
-  test('logs the issue with who, from where, what was granted and what was refused', async () => {
+  test('logs and audits the issue with who, from where, what was granted and what was refused', async () => {
     await issuer.issue(request());
-    expect(logger.records.find((record) => record.message === 'registry token issued')?.fields).toEqual({
+    const granted = [{ type: 'repository', name: 'team/app', actions: ['pull'] }];
+    const refused = [{ type: 'repository', name: 'team/app', actions: ['push'] }];
+    expect(logger.records.find((record) => record.fields?.event === 'token.issued')?.fields).toEqual({
       event: 'token.issued',
-      subject: 'ci-bot',
+      actor: 'ci-bot',
+      tokenId: 1,
+      username: 'ci-bot',
       clientIp: '10.1.2.3',
-      granted: [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
-      refused: [{ type: 'repository', name: 'team/app', actions: ['push'] }],
+      granted,
+      refused,
+      grant: 'password',
     });
+    await audit.flush();
+    expect(auditLog.events).toEqual([
+      {
+        id: 1,
+        occurredAt: T0,
+        event: 'token.issued',
+        actor: 'ci-bot',
+        deployTokenId: 1,
+        username: 'ci-bot',
+        clientIp: '10.1.2.3',
+        details: { granted, refused, grant: 'password' },
+      },
+    ]);
   });
 
   test('a wrong service is refused before any credential is checked', async () => {
@@ -106,11 +135,17 @@ describe('RegistryTokenIssuer', () => {
   test('an account that is not the username is refused without a lookup, and logged', async () => {
     await expect(issuer.issue(request({ account: 'someone-else' }))).rejects.toBeInstanceOf(AccountMismatchError);
     expect(store.lookups).toBe(0);
-    expect(logger.records.find((record) => record.message === 'authentication failed')?.fields).toEqual({
-      event: 'auth.failed',
-      username: 'ci-bot',
-      reason: 'account_mismatch',
-      clientIp: '10.1.2.3',
+    expect(logger.records.find((record) => record.fields?.event === 'auth.failed')).toMatchObject({
+      level: 'warn',
+      fields: {
+        event: 'auth.failed',
+        actor: null,
+        tokenId: null,
+        username: 'ci-bot',
+        clientIp: '10.1.2.3',
+        reason: 'account_mismatch',
+        grant: 'password',
+      },
     });
   });
 
@@ -124,6 +159,6 @@ describe('RegistryTokenIssuer', () => {
     store.failWith = new Error('connection refused');
     await expect(issuer.issue(request())).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect(signer.signed).toEqual([]);
-    expect(logger.records.map((record) => record.message)).not.toContain('authentication failed');
+    expect(logger.records.map((record) => record.fields?.event)).not.toContain('auth.failed');
   });
 });

@@ -1,0 +1,94 @@
+import { ADMIN_KEY_PREFIX, isWellFormedOpaqueToken } from '../core/opaque-token.js';
+import type { AuditTrail } from './audit-trail.js';
+import { AdminKeyNotFoundError, InvalidAdminKeyError, InvalidInputError } from './errors.js';
+import type { AdminKey, AdminKeyStore, Clock, OpaqueTokens } from './ports.js';
+import { unavailableOnFailure } from './unavailable.js';
+
+export interface AdminKeyView {
+  readonly id: number;
+  readonly name: string;
+  readonly status: 'active' | 'revoked';
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+export interface CreatedAdminKey {
+  readonly adminKey: AdminKeyView;
+  /** Shown once: only its digest is stored. */
+  readonly key: string;
+}
+
+export interface AdminKeysDeps {
+  readonly store: AdminKeyStore;
+  readonly tokens: OpaqueTokens;
+  readonly clock: Clock;
+  readonly audit: AuditTrail;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+const MAX_NAME_LENGTH = 255;
+
+/** Keys that authenticate callers of the admin API. Made and revoked with the CLI only. */
+export class AdminKeys {
+  constructor(private readonly deps: AdminKeysDeps) {}
+
+  async create(name: string): Promise<CreatedAdminKey> {
+    const trimmed = name.trim();
+    if (trimmed === '' || trimmed.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+      throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} printable characters`);
+    }
+    const key = this.deps.tokens.generate(ADMIN_KEY_PREFIX);
+    const now = this.deps.clock.now();
+    const created = await this.deps.store.create({ name: trimmed, keyHash: this.deps.tokens.digest(key), createdAt: now });
+    this.record('admin_key.created', created, now);
+    return { adminKey: adminKeyView(created), key };
+  }
+
+  async list(): Promise<AdminKeyView[]> {
+    return (await this.deps.store.list()).map(adminKeyView);
+  }
+
+  async revoke(id: number): Promise<AdminKeyView> {
+    const now = this.deps.clock.now();
+    const revoked = await this.deps.store.revoke(id, now);
+    if (revoked === null) throw new AdminKeyNotFoundError(id);
+    this.record('admin_key.revoked', revoked, now);
+    return adminKeyView(revoked);
+  }
+
+  /** The active admin key a bearer string names; a revoked or unknown key is refused alike. */
+  async authenticate(key: string): Promise<AdminKey> {
+    if (!isWellFormedOpaqueToken(key, ADMIN_KEY_PREFIX)) throw new InvalidAdminKeyError();
+    const found = await unavailableOnFailure('store', () => this.deps.store.findByHash(this.deps.tokens.digest(key)));
+    if (found === null || found.revokedAt !== null) throw new InvalidAdminKeyError();
+    const now = this.deps.clock.now();
+    if (now.getTime() - (found.lastUsedAt?.getTime() ?? 0) >= LAST_USED_RESOLUTION_MS) {
+      await this.deps.store.markUsed(found.id, now).catch(() => undefined);
+    }
+    return found;
+  }
+
+  private record(event: 'admin_key.created' | 'admin_key.revoked', key: AdminKey, now: Date): void {
+    this.deps.audit.record({
+      occurredAt: now,
+      event,
+      actor: 'cli',
+      deployTokenId: null,
+      username: null,
+      clientIp: null,
+      details: { adminKeyId: key.id, name: key.name },
+    });
+  }
+}
+
+export function adminKeyView(key: AdminKey): AdminKeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    status: key.revokedAt === null ? 'active' : 'revoked',
+    createdAt: key.createdAt.toISOString(),
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+  };
+}
