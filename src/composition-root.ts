@@ -2,16 +2,21 @@ import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { AdminKeys, type AdminKeyView, type CreatedAdminKey } from './app/admin-keys.js';
+import { AuditTrail } from './app/audit-trail.js';
 import { StoreDeployTokenAdmin, type DeployTokenAdmin } from './app/deploy-token-admin.js';
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
-import type { Clock, DeployTokenStore, Logger, RegistryTokenSigner, SecretHasher } from './app/ports.js';
+import { DeployTokenUseRecorder } from './app/deploy-token-use-recorder.js';
+import type { Clock, Logger, RegistryTokenSigner, SecretHasher } from './app/ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
+import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
+import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
@@ -20,7 +25,7 @@ import type { SigningKey } from './adapters/keys/signing-key.js';
 import { createWinstonLogger } from './adapters/logging/winston-logger.js';
 import { registryAuthConfigYaml } from './adapters/registry/registry-auth-config.js';
 import { embeddedStoreHolder } from './adapters/store/embedded-store-lock.js';
-import { openStore } from './adapters/store/open-store.js';
+import { openStore, type OpenStore } from './adapters/store/open-store.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -29,18 +34,33 @@ export interface Overrides {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly hasher?: SecretHasher;
-  /** Use this store instead of opening one (no migrations, no lock). */
-  readonly store?: DeployTokenStore;
+  /** Use these stores instead of opening them (no migrations, no lock). */
+  readonly stores?: Stores;
   readonly signer?: RegistryTokenSigner;
+}
+
+export type Stores = Omit<OpenStore, 'db' | 'close'>;
+
+/** How often collected last-use times and audit events are written. */
+const BATCH_FLUSH_INTERVAL_MS = 1_000;
+
+/** Admin-key management for the CLI, wherever the store lives. */
+export interface AdminKeyAdmin {
+  create(name: string): Promise<CreatedAdminKey>;
+  list(): Promise<AdminKeyView[]>;
+  revoke(id: number): Promise<AdminKeyView>;
 }
 
 export interface RegauthApp {
   readonly app: Express;
   readonly admin: DeployTokenAdmin;
+  readonly adminKeys: AdminKeys;
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
   readiness(): Promise<Readiness>;
+  /** Writes collected last-use times and audit events now rather than at the next tick. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,36 +73,76 @@ export function createLogger(config: RegauthConfig): Logger {
 export async function createRegauthApp(config: RegauthConfig, overrides: Overrides = {}): Promise<RegauthApp> {
   const logger = overrides.logger ?? createLogger(config);
   const clock = overrides.clock ?? systemClock;
-  const opened = overrides.store === undefined ? await openStore(config.database, 'server', logger) : null;
-  const store = overrides.store ?? (opened as NonNullable<typeof opened>).store;
+  const opened = overrides.stores === undefined ? await openStore(config.database, 'server', logger) : null;
+  const stores = overrides.stores ?? (opened as OpenStore);
   try {
     const { key, generated } = await ensureKeyAndBundle(config, clock);
     if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
     const signer = overrides.signer ?? new JoseRegistryTokenSigner(key);
     const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
-    const authenticator = new DeployTokenAuthenticator({ store, hasher, clock, logger });
+    const audit = new AuditTrail(stores.auditLog, logger);
+    const uses = new DeployTokenUseRecorder(stores.store, logger);
     const issuer = new RegistryTokenIssuer({
-      authenticator,
+      authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock }),
+      refreshTokens: new RefreshTokens({ store: stores.refreshTokens, tokens: randomOpaqueTokens, clock }),
       signer,
       clock,
       jwtIds: randomJwtIds,
-      logger,
-      settings: { issuer: config.token.issuer, service: config.token.service, lifetimeSeconds: config.token.lifetimeSeconds },
+      audit,
+      uses,
+      settings: {
+        issuer: config.token.issuer,
+        service: config.token.service,
+        lifetimeSeconds: config.token.lifetimeSeconds,
+        maxLifetimeSeconds: config.token.maxLifetimeSeconds,
+        publicRepositories: config.anonymous.pullRepositories,
+      },
     });
-    const readiness = () => checkReadiness(store, signer);
+    const admin = deployTokenAdmin(config, stores, hasher, clock, audit, uses);
+    const adminKeys = new AdminKeys({ store: stores.adminKeys, tokens: randomOpaqueTokens, clock, audit });
+    const flushBatches = () => Promise.all([uses.flush(), audit.flush()]).then(() => undefined);
+    const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
+    flushTimer.unref();
+    const readiness = () => checkReadiness(stores.store, signer);
     return {
-      app: createHttpApp({ tokenPath: config.token.path, issuer, readiness, logger }),
-      admin: new StoreDeployTokenAdmin({ store, hasher, secrets: randomSecretGenerator, clock, logger }),
+      app: createHttpApp({ tokenPath: config.token.path, issuer, admin, adminKeys, readiness, logger }),
+      admin,
+      adminKeys,
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
       readiness,
-      close: async () => opened?.close(),
+      flush: flushBatches,
+      close: async () => {
+        clearInterval(flushTimer);
+        await flushBatches();
+        await opened?.close();
+      },
     };
   } catch (error) {
     await opened?.close();
     throw error;
   }
+}
+
+function deployTokenAdmin(
+  config: RegauthConfig,
+  stores: Stores,
+  hasher: SecretHasher,
+  clock: Clock,
+  audit: AuditTrail,
+  pendingUses?: DeployTokenUseRecorder,
+): StoreDeployTokenAdmin {
+  return new StoreDeployTokenAdmin({
+    ...(pendingUses === undefined ? {} : { pendingUses }),
+    store: stores.store,
+    hasher,
+    secrets: randomSecretGenerator,
+    clock,
+    audit,
+    auditLog: stores.auditLog,
+    maxTokenLifetimeSeconds: config.token.maxLifetimeSeconds,
+  });
 }
 
 export interface RunningRegauth {
@@ -102,7 +162,8 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
     const http = await listen(createServer(regauth.app), { port: config.server.port, host: config.server.host });
     servers.push(http);
     if (regauth.storeKind === 'embedded') {
-      servers.push(await listenOnControlSocket(config.database.dataDir, createControlApp(regauth.admin)));
+      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger);
+      servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
     const { port } = http.address() as AddressInfo;
     regauth.logger.info('regauth listening', {
@@ -127,23 +188,34 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
 }
 
 /**
- * The deploy-token use cases for the CLI: through the running server when it holds the embedded store,
+ * The admin use cases for the CLI: through the running server when it holds the embedded store,
  * otherwise directly on the store.
  */
 export async function openDeployTokenAdmin(
   config: RegauthConfig,
   overrides: Overrides = {},
-): Promise<{ admin: DeployTokenAdmin; close(): Promise<void> }> {
+): Promise<{ admin: DeployTokenAdmin; adminKeys: AdminKeyAdmin; close(): Promise<void> }> {
   const logger = overrides.logger ?? createLogger(config);
   if (config.database.url === null && (await embeddedStoreHolder(config.database.dataDir))?.role === 'server') {
-    return { admin: new RemoteDeployTokenAdmin(controlSocketPath(config.database.dataDir)), close: async () => undefined };
+    const remote = new RemoteDeployTokenAdmin(controlSocketPath(config.database.dataDir));
+    const adminKeys: AdminKeyAdmin = {
+      create: (name) => remote.createAdminKey(name),
+      list: () => remote.listAdminKeys(),
+      revoke: (id) => remote.revokeAdminKey(id),
+    };
+    return { admin: remote, adminKeys, close: async () => undefined };
   }
   const opened = await openStore(config.database, 'cli', logger);
   const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
   const clock = overrides.clock ?? systemClock;
+  const audit = new AuditTrail(opened.auditLog, logger);
   return {
-    admin: new StoreDeployTokenAdmin({ store: opened.store, hasher, secrets: randomSecretGenerator, clock, logger }),
-    close: () => opened.close(),
+    admin: deployTokenAdmin(config, opened, hasher, clock, audit),
+    adminKeys: new AdminKeys({ store: opened.adminKeys, tokens: randomOpaqueTokens, clock, audit }),
+    close: async () => {
+      await audit.flush();
+      await opened.close();
+    },
   };
 }
 

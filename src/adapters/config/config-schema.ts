@@ -1,9 +1,29 @@
 import { z } from 'zod';
 import { MIN_TOKEN_LIFETIME_SECONDS } from '../../core/registry-claims.js';
+import { parseRepositoryPattern } from '../../core/repository-pattern.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const nullableText = z.string().min(1).nullable();
+const lifetime = z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400);
+
+/** A list in YAML, or comma-separated in an environment variable. */
+const repositoryPatterns = z.preprocess(
+  (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value),
+  z.array(
+    z.string().refine(
+      (pattern) => {
+        try {
+          parseRepositoryPattern(pattern);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'not a repository pattern (team/app, team/**, team/*-prod or *)' },
+    ),
+  ),
+);
 
 export const configSchema = z
   .object({
@@ -19,9 +39,15 @@ export const configSchema = z
         path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /'),
         issuer: z.string().min(1),
         service: z.string().min(1),
-        lifetimeSeconds: z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400),
+        lifetimeSeconds: lifetime,
+        maxLifetimeSeconds: lifetime,
       })
-      .strict(),
+      .strict()
+      .refine((token) => token.lifetimeSeconds <= token.maxLifetimeSeconds, {
+        message: 'lifetimeSeconds must not exceed maxLifetimeSeconds',
+        path: ['lifetimeSeconds'],
+      }),
+    anonymous: z.object({ pullRepositories: repositoryPatterns }).strict(),
     database: z
       .object({
         url: nullableText,
@@ -53,6 +79,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',
   REGAUTH_TOKEN_LIFETIME: 'token.lifetimeSeconds',
+  REGAUTH_TOKEN_MAX_LIFETIME: 'token.maxLifetimeSeconds',
+  REGAUTH_PUBLIC_REPOSITORIES: 'anonymous.pullRepositories',
   DATABASE_URL: 'database.url',
   REGAUTH_DATA_DIR: 'database.dataDir',
   REGAUTH_DB_POOL_SIZE: 'database.poolSize',

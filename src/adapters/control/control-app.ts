@@ -1,49 +1,41 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
-import { RegauthError } from '../../core/regauth-error.js';
+import type { Logger } from '../../app/ports.js';
+import { adminErrorOf, sendAdminError } from '../http/admin-api/admin-api-errors.js';
+import { adminApi, ADMIN_API_PREFIX } from '../http/admin-api/admin-api.js';
 
-const createBody = z
-  .object({
-    name: z.string(),
-    repositories: z.array(z.string()),
-    scopes: z.array(z.string()),
-    username: z.string().optional(),
-    expires: z.string().optional(),
-  })
-  .strict();
-
-const STATUS_BY_CODE: Readonly<Record<string, number>> = { not_found: 404, username_taken: 409 };
+const LOCAL_OPERATOR = { actor: 'cli' } as const;
+const createAdminKeyBody = z.object({ name: z.string() }).strict();
 
 /**
- * The local control API a running server offers the CLI when it holds the embedded store: the same
- * DeployTokenAdmin use cases, as JSON over a unix socket. File permissions are its only authentication,
+ * The local control API a running server offers the CLI when it holds the embedded store: the admin API
+ * plus admin-key management, as JSON over a unix socket. File permissions are its only authentication,
  * the same protection the database files themselves have.
  */
-export function createControlApp(admin: DeployTokenAdmin): Express {
+export function createControlApp(admin: DeployTokenAdmin, adminKeys: AdminKeys, logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '64kb' }));
-  app.get('/v1/deploy-tokens', async (_request, response) => {
-    response.json(await admin.list());
+  app.use(ADMIN_API_PREFIX, adminApi(admin, async () => LOCAL_OPERATOR, logger));
+  app.use('/control/admin-keys', express.json({ limit: '16kb' }));
+  app.get('/control/admin-keys', async (_request, response) => {
+    response.json(await adminKeys.list());
   });
-  app.post('/v1/deploy-tokens', async (request, response) => {
-    const body = createBody.safeParse(request.body);
+  app.post('/control/admin-keys', async (request, response) => {
+    const body = createAdminKeyBody.safeParse(request.body);
     if (!body.success) {
-      response.status(400).json({ error: { code: 'invalid_input', message: z.prettifyError(body.error) } });
+      sendAdminError(response, 'invalid_input', z.prettifyError(body.error));
       return;
     }
-    response.status(201).json(await admin.create(body.data));
+    response.status(201).json(await adminKeys.create(body.data.name));
   });
-  app.post('/v1/deploy-tokens/:reference/revoke', async (request: Request<{ reference: string }>, response) => {
-    response.json(await admin.revoke(request.params.reference));
+  app.post('/control/admin-keys/:id/revoke', async (request: Request<{ id: string }>, response) => {
+    response.json(await adminKeys.revoke(Number(request.params.id)));
   });
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
-    if (error instanceof RegauthError) {
-      response.status(STATUS_BY_CODE[error.code] ?? 400).json({ error: { code: error.code, message: error.message } });
-    } else {
-      response.status(500).json({ error: { code: 'internal_error', message: String(error) } });
-    }
+    const { code, message } = adminErrorOf(error, logger);
+    sendAdminError(response, code, message);
   });
   return app;
 }

@@ -1,5 +1,15 @@
 import { request as httpRequest } from 'node:http';
-import type { CreateDeployTokenInput, CreatedDeployToken, DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import type { AdminKeyView, CreatedAdminKey } from '../../app/admin-keys.js';
+import type {
+  AuditPage,
+  AuditQueryInput,
+  CreateDeployTokenInput,
+  CreatedDeployToken,
+  DeployTokenAdmin,
+  DeployTokenPage,
+  ListDeployTokensInput,
+  UpdateDeployTokenInput,
+} from '../../app/deploy-token-admin.js';
 import type { DeployTokenView } from '../../app/deploy-token-view.js';
 import { RegauthError } from '../../core/regauth-error.js';
 
@@ -13,20 +23,48 @@ export class RemoteAdminError extends RegauthError {
   }
 }
 
-/** DeployTokenAdmin carried out by the running server that holds the embedded store. */
+/** The admin use cases carried out by the running server that holds the embedded store. */
 export class RemoteDeployTokenAdmin implements DeployTokenAdmin {
   constructor(private readonly socketPath: string) {}
 
   create(input: CreateDeployTokenInput): Promise<CreatedDeployToken> {
-    return this.call('POST', '/v1/deploy-tokens', input);
+    return this.call('POST', '/api/v1/deploy-tokens', input);
   }
 
-  list(): Promise<DeployTokenView[]> {
-    return this.call('GET', '/v1/deploy-tokens');
+  list(input: ListDeployTokensInput = {}): Promise<DeployTokenPage> {
+    return this.call('GET', `/api/v1/deploy-tokens${queryString(input)}`);
+  }
+
+  get(reference: string): Promise<DeployTokenView> {
+    return this.call('GET', tokenPath(reference));
+  }
+
+  update(reference: string, input: UpdateDeployTokenInput): Promise<DeployTokenView> {
+    return this.call('PATCH', tokenPath(reference), input);
   }
 
   revoke(reference: string): Promise<DeployTokenView> {
-    return this.call('POST', `/v1/deploy-tokens/${encodeURIComponent(reference)}/revoke`);
+    return this.call('POST', `${tokenPath(reference)}/revoke`);
+  }
+
+  rotate(reference: string): Promise<CreatedDeployToken> {
+    return this.call('POST', `${tokenPath(reference)}/rotate`);
+  }
+
+  audit(input: AuditQueryInput = {}): Promise<AuditPage> {
+    return this.call('GET', `/api/v1/audit-events${queryString(input)}`);
+  }
+
+  createAdminKey(name: string): Promise<CreatedAdminKey> {
+    return this.call('POST', '/control/admin-keys', { name });
+  }
+
+  listAdminKeys(): Promise<AdminKeyView[]> {
+    return this.call('GET', '/control/admin-keys');
+  }
+
+  revokeAdminKey(id: number): Promise<AdminKeyView> {
+    return this.call('POST', `/control/admin-keys/${id}/revoke`);
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -62,4 +100,13 @@ export class RemoteDeployTokenAdmin implements DeployTokenAdmin {
       request.end(payload);
     });
   }
+}
+
+function tokenPath(reference: string): string {
+  return `/api/v1/deploy-tokens/${encodeURIComponent(reference)}`;
+}
+
+function queryString(input: object): string {
+  const entries = Object.entries(input).filter(([, value]) => value !== undefined) as [string, string | number][];
+  return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([key, value]): [string, string] => [key, String(value)])).toString()}`;
 }

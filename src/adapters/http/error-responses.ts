@@ -18,6 +18,7 @@ const WIRE_ERRORS: Readonly<Record<string, WireError>> = {
   unknown_service: INVALID_REQUEST,
   unsupported_grant_type: { status: 400, oauth: 'unsupported_grant_type', registry: 'UNSUPPORTED' },
   invalid_credentials: UNAUTHORIZED,
+  invalid_refresh_token: UNAUTHORIZED,
   account_mismatch: UNAUTHORIZED,
   token_expired: UNAUTHORIZED,
   token_revoked: UNAUTHORIZED,

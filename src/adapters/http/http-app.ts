@@ -1,7 +1,11 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { AdminKeys } from '../../app/admin-keys.js';
+import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { Logger } from '../../app/ports.js';
 import type { Readiness } from '../../app/readiness.js';
 import type { RegistryTokenIssuer } from '../../app/registry-token-issuer.js';
+import { adminApi, ADMIN_API_PREFIX } from './admin-api/admin-api.js';
+import { adminKeyAuthentication } from './admin-api/admin-key-authentication.js';
 import { describeError, sendError } from './error-responses.js';
 import { healthRoutes } from './health-routes.js';
 import { requestLogging } from './request-logging.js';
@@ -10,6 +14,8 @@ import { tokenRoutes } from './token-routes.js';
 export interface HttpAppDeps {
   readonly tokenPath: string;
   readonly issuer: RegistryTokenIssuer;
+  readonly admin: DeployTokenAdmin;
+  readonly adminKeys: AdminKeys;
   readonly readiness: () => Promise<Readiness>;
   readonly logger: Logger;
 }
@@ -22,6 +28,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(requestLogging(deps.logger));
   app.use(healthRoutes(deps.readiness));
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
+  app.use(ADMIN_API_PREFIX, adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
   app.use((_request: Request, response: Response) => sendError(response, 'not_found', 'no such endpoint'));
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     const { reason, message, expected } = describeError(error);

@@ -8,18 +8,21 @@ type Parameters = Record<string, unknown>;
 /** GET: what docker, skopeo, crane and containerd's fallback send, with Basic credentials. */
 export function tokenRequestFromQuery(request: Request): RegistryTokenRequest {
   const query = request.query as Parameters;
+  const basic = parseBasicAuthorization(request.headers.authorization);
   return {
-    credentials: parseBasicAuthorization(request.headers.authorization),
+    credentials: basic === null ? null : { kind: 'password', username: basic.username, secret: basic.secret },
     account: single(query, 'account'),
     service: single(query, 'service'),
     scopeParameters: many(query, 'scope'),
+    offline: single(query, 'offline_token') === 'true',
+    clientId: single(query, 'client_id'),
     clientIp: request.ip ?? '',
   };
 }
 
 /**
- * POST: the OAuth2 form containerd sends first. Only the password grant is served until refresh tokens
- * exist; containerd falls back to GET on a 400, so an unknown grant must be a 400, not a 403.
+ * POST: the OAuth2 form containerd sends first (password grant) and docker sends with an identity token
+ * (refresh_token grant). containerd falls back to GET on a 400, so an unknown grant must be a 400, not a 403.
  */
 export function tokenRequestFromForm(request: Request): RegistryTokenRequest {
   if (!request.is('application/x-www-form-urlencoded')) {
@@ -28,6 +31,17 @@ export function tokenRequestFromForm(request: Request): RegistryTokenRequest {
   const form = (request.body ?? {}) as Parameters;
   const grantType = single(form, 'grant_type');
   if (grantType === null) throw new TokenRequestError('invalid_request', 'grant_type is required');
+  const common = {
+    service: single(form, 'service'),
+    scopeParameters: many(form, 'scope'),
+    clientId: single(form, 'client_id'),
+    clientIp: request.ip ?? '',
+  };
+  if (grantType === 'refresh_token') {
+    const refreshToken = single(form, 'refresh_token');
+    if (refreshToken === null) throw new TokenRequestError('invalid_request', 'the refresh_token grant needs refresh_token');
+    return { ...common, credentials: { kind: 'refresh_token', refreshToken }, account: null };
+  }
   if (grantType !== 'password') {
     throw new TokenRequestError('unsupported_grant_type', `grant_type "${grantType.slice(0, 40)}" is not supported`);
   }
@@ -37,11 +51,10 @@ export function tokenRequestFromForm(request: Request): RegistryTokenRequest {
     throw new TokenRequestError('invalid_request', 'the password grant needs username and password');
   }
   return {
-    credentials: { username, secret: password },
+    ...common,
+    credentials: { kind: 'password', username, secret: password },
     account: username,
-    service: single(form, 'service'),
-    scopeParameters: many(form, 'scope'),
-    clientIp: request.ip ?? '',
+    offline: single(form, 'access_type') === 'offline',
   };
 }
 

@@ -30,6 +30,7 @@ function tokenResponseBody(issued: IssuedRegistryToken): Record<string, unknown>
     access_token: issued.token,
     expires_in: issued.expiresIn,
     issued_at: issued.issuedAt.toISOString(),
+    ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
   };
 }
 

@@ -30,7 +30,8 @@ function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): 
 
 const DEFAULTS: RegauthConfig = {
   server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001' },
-  token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300 },
+  token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 },
+  anonymous: { pullRepositories: [] },
   database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000 },
   registry: { host: null },
   keys: { dir: '/srv/regauth/keys' },
@@ -78,6 +79,8 @@ describe('loadConfig', () => {
       ['REGAUTH_ISSUER', 'issuer.example.com', 'issuer.example.com'],
       ['REGAUTH_SERVICE', 'registry.example.com', 'registry.example.com'],
       ['REGAUTH_TOKEN_LIFETIME', '600', 600],
+      ['REGAUTH_TOKEN_MAX_LIFETIME', '7200', 7200],
+      ['REGAUTH_PUBLIC_REPOSITORIES', 'public/**, library/*', ['public/**', 'library/*']],
       ['DATABASE_URL', 'postgres://regauth@db.example.com:5432/regauth', 'postgres://regauth@db.example.com:5432/regauth'],
       ['REGAUTH_DATA_DIR', 'state/db', '/srv/regauth/state/db'],
       ['REGAUTH_DB_POOL_SIZE', '3', 3],
@@ -132,7 +135,7 @@ describe('loadConfig', () => {
       const config = loadConfig({ REGAUTH_CONFIG: 'merge.yaml' }, dir);
 
       expect(config.server).toEqual({ host: '0.0.0.0', port: 6000, publicUrl: 'http://127.0.0.1:6000' });
-      expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300 });
+      expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 });
       expect(config.keys.dir).toBe(join(dir, 'file-keys'));
       expect(config.registryBundlePath).toBe(join(dir, 'file-keys', 'registry-rootcertbundle.pem'));
       expect(config.database.dataDir).toBe(join(dir, 'data'));

@@ -1,51 +1,74 @@
 import request from 'supertest';
+import { AdminKeys } from '../../../src/app/admin-keys.js';
+import { AuditTrail } from '../../../src/app/audit-trail.js';
 import { StoreDeployTokenAdmin } from '../../../src/app/deploy-token-admin.js';
+import { randomOpaqueTokens } from '../../../src/adapters/crypto/opaque-tokens.js';
 import { createControlApp } from '../../../src/adapters/control/control-app.js';
-import { InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { SqlAdminKeyStore } from '../../../src/adapters/store/sql-admin-key-store.js';
+import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
+import { migrate } from '../../../src/adapters/store/migrator.js';
+import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
+import { InMemoryAuditLog, InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
 describe('control API (the CLI’s channel to a server holding the embedded store)', () => {
-  const store = new InMemoryDeployTokenStore();
-  const app = createControlApp(
-    new StoreDeployTokenAdmin({
-      store,
+  const clock = new ManualClock(new Date('2026-11-23T10:00:00.000Z'));
+  const logger = new RecordingLogger();
+  const auditLog = new InMemoryAuditLog();
+  const audit = new AuditTrail(auditLog, logger);
+  let db: SqlDatabase;
+  let app: ReturnType<typeof createControlApp>;
+
+  beforeAll(async () => {
+    db = await openEmbeddedDatabase(null);
+    await migrate(db);
+    const admin = new StoreDeployTokenAdmin({
+      store: new InMemoryDeployTokenStore(),
       hasher: new TransparentHasher(),
       secrets: { generate: () => 'regauth_secret' },
-      clock: new ManualClock(new Date('2026-11-23T10:00:00.000Z')),
-      logger: new RecordingLogger(),
-    }),
-  );
+      clock,
+      audit,
+      auditLog,
+      maxTokenLifetimeSeconds: 3600,
+    });
+    const adminKeys = new AdminKeys({ store: new SqlAdminKeyStore(db), tokens: randomOpaqueTokens, clock, audit });
+    app = createControlApp(admin, adminKeys, logger);
+  }, 60_000);
 
-  test('creates, lists and revokes through the use cases', async () => {
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  test('serves the admin API without an admin key, acting as the local operator', async () => {
     const created = await request(app)
-      .post('/v1/deploy-tokens')
+      .post('/api/v1/deploy-tokens')
       .send({ name: 'ci', repositories: ['team/app'], scopes: ['read_registry'] })
       .expect(201);
     expect(created.body).toMatchObject({ secret: 'regauth_secret', token: { id: 1, username: 'deploy-token-1' } });
-    expect((await request(app).get('/v1/deploy-tokens').expect(200)).body).toHaveLength(1);
-    const revoked = await request(app).post('/v1/deploy-tokens/deploy-token-1/revoke').expect(200);
+    expect((await request(app).get('/api/v1/deploy-tokens').expect(200)).body.items).toHaveLength(1);
+    const revoked = await request(app).post('/api/v1/deploy-tokens/deploy-token-1/revoke').expect(200);
     expect(revoked.body).toMatchObject({ status: 'revoked' });
+    await audit.flush();
+    expect(auditLog.events.map((event) => [event.event, event.actor])).toEqual([
+      ['token.created', 'cli'],
+      ['token.revoked', 'cli'],
+    ]);
   });
 
-  test.each([
-    ['repositories that are not a list', { name: 'x', repositories: 'team/app', scopes: ['read_registry'] }],
-    ['a missing name', { repositories: ['team/app'], scopes: ['read_registry'] }],
-    ['an unknown field', { name: 'x', repositories: ['a'], scopes: ['read_registry'], admin: true }],
-  ])('a body with %s is a 400 and creates nothing', async (_case, body) => {
-    const before = store.tokens.length;
-    const response = await request(app).post('/v1/deploy-tokens').send(body).expect(400);
-    expect(response.body.error.code).toBe('invalid_input');
-    expect(store.tokens).toHaveLength(before);
+  test('manages admin keys, which the public admin API does not', async () => {
+    const created = await request(app).post('/control/admin-keys').send({ name: 'terraform' }).expect(201);
+    expect(created.body.key).toMatch(/^regauth_admin_[A-Za-z0-9_-]{43}$/);
+    expect((await request(app).get('/control/admin-keys').expect(200)).body).toMatchObject([{ name: 'terraform', status: 'active' }]);
+    await request(app).post(`/control/admin-keys/${created.body.adminKey.id}/revoke`).expect(200);
+    await request(app).post('/control/admin-keys/999/revoke').expect(404);
+    await request(app).post('/control/admin-keys').send({ name: '' }).expect(400);
   });
 
-  test('a refusal of the use case keeps its stable code and status', async () => {
-    const unknown = await request(app).post('/v1/deploy-tokens/ghost/revoke').expect(404);
-    expect(unknown.body).toEqual({ error: { code: 'not_found', message: 'no deploy token with id or username "ghost"' } });
-    const badScope = await request(app)
-      .post('/v1/deploy-tokens')
-      .send({ name: 'x', repositories: ['a'], scopes: ['admin'] })
-      .expect(400);
-    expect(badScope.body.error.code).toBe('invalid_token_scope');
+  test('errors carry a stable code', async () => {
+    const missing = await request(app).post('/api/v1/deploy-tokens/ghost/revoke').expect(404);
+    expect(missing.body).toEqual({ error: { code: 'not_found', message: 'no deploy token with id or username "ghost"' } });
+    const invalid = await request(app).post('/api/v1/deploy-tokens').send({ name: 'x' }).expect(400);
+    expect(invalid.body.error.code).toBe('invalid_input');
   });
 });

@@ -1,12 +1,20 @@
 import request from 'supertest';
 import type { DeployTokenStore, RegistryTokenSigner } from '../../../src/app/ports.js';
+import { SqlAdminKeyStore } from '../../../src/adapters/store/sql-admin-key-store.js';
+import { SqlAuditLog } from '../../../src/adapters/store/sql-audit-log.js';
 import { SqlDeployTokenStore } from '../../../src/adapters/store/sql-deploy-token-store.js';
+import { SqlRefreshTokenStore } from '../../../src/adapters/store/sql-refresh-token-store.js';
+import type { Stores } from '../../../src/composition-root.js';
 import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
 import { migrate } from '../../../src/adapters/store/migrator.js';
 import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
 import { createTestRegauth, type TestRegauth } from '../../support/regauth-app.js';
 
 const SERVICE = 'registry';
+
+function storesOver(db: SqlDatabase, store: DeployTokenStore): Stores {
+  return { store, refreshTokens: new SqlRefreshTokenStore(db), adminKeys: new SqlAdminKeyStore(db), auditLog: new SqlAuditLog(db) };
+}
 
 /** A real store whose every call can be made to fail, as when PostgreSQL goes away. */
 class BreakableStore implements DeployTokenStore {
@@ -21,9 +29,11 @@ class BreakableStore implements DeployTokenStore {
   create: DeployTokenStore['create'] = (token) => this.guard(() => this.inner.create(token));
   findById: DeployTokenStore['findById'] = (id) => this.guard(() => this.inner.findById(id));
   findByUsername: DeployTokenStore['findByUsername'] = (username) => this.guard(() => this.inner.findByUsername(username));
-  list: DeployTokenStore['list'] = () => this.guard(() => this.inner.list());
+  list: DeployTokenStore['list'] = (query) => this.guard(() => this.inner.list(query));
+  update: DeployTokenStore['update'] = (id, changes, at) => this.guard(() => this.inner.update(id, changes, at));
+  rotateSecret: DeployTokenStore['rotateSecret'] = (id, hash, at) => this.guard(() => this.inner.rotateSecret(id, hash, at));
   revoke: DeployTokenStore['revoke'] = (id, at) => this.guard(() => this.inner.revoke(id, at));
-  markUsed: DeployTokenStore['markUsed'] = (id, at) => this.guard(() => this.inner.markUsed(id, at));
+  recordUses: DeployTokenStore['recordUses'] = (uses) => this.guard(() => this.inner.recordUses(uses));
   ping: DeployTokenStore['ping'] = () => this.guard(() => this.inner.ping());
 }
 
@@ -43,7 +53,7 @@ describe('fail closed', () => {
     db = await openEmbeddedDatabase(null);
     await migrate(db);
     store = new BreakableStore(new SqlDeployTokenStore(db));
-    service = await createTestRegauth({ store });
+    service = await createTestRegauth({ stores: storesOver(db, store) });
     const created = await service.regauth.admin.create({ name: 'ci', repositories: ['team/app'], scopes: ['write_registry'] });
     credentials = `Basic ${Buffer.from(`${created.token.username}:${created.secret}`).toString('base64')}`;
   }, 60_000);
@@ -99,7 +109,7 @@ describe('fail closed', () => {
       keyId: 'ABCD',
       sign: () => Promise.reject(new Error('key is gone')),
     };
-    const keyless = await createTestRegauth({ store, signer: failingSigner });
+    const keyless = await createTestRegauth({ stores: storesOver(db, store), signer: failingSigner });
     try {
       const response = await request(keyless.regauth.app)
         .get('/token')

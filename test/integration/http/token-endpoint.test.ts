@@ -157,14 +157,26 @@ describe('token endpoint', () => {
       ]);
     });
 
-    test('docker login (no scope, offline_token, client_id) gets a token with no access and no refresh token', async () => {
+    test('docker login (no scope, offline_token, client_id) gets a token with no access and a refresh token', async () => {
       const response = await request(app())
         .get('/token')
         .query({ account: reader.username, client_id: 'docker', offline_token: 'true', service: SERVICE })
         .set('Authorization', basic(reader))
         .expect(200);
-      expect(Object.keys(response.body).sort()).toEqual(['access_token', 'expires_in', 'issued_at', 'token']);
+      expect(Object.keys(response.body).sort()).toEqual(['access_token', 'expires_in', 'issued_at', 'refresh_token', 'token']);
+      expect(response.body.refresh_token).toMatch(/^regauth_rt_[A-Za-z0-9_-]{43}$/);
       expect(access(response.body.token)).toEqual([]);
+    });
+
+    test('without offline_token=true there is no refresh token (ggcr switches modes on any)', async () => {
+      for (const offline of [undefined, 'false', '1']) {
+        const response = await request(app())
+          .get('/token')
+          .query({ service: SERVICE, ...(offline === undefined ? {} : { offline_token: offline }) })
+          .set('Authorization', basic(reader))
+          .expect(200);
+        expect(response.body).not.toHaveProperty('refresh_token');
+      }
     });
 
     test('without credentials the caller is anonymous: a token with empty access and no subject', async () => {
@@ -184,8 +196,10 @@ describe('token endpoint', () => {
 
     test('records when the deploy token was last used', async () => {
       await request(app()).get('/token').query({ service: SERVICE }).set('Authorization', basic(everything)).expect(200);
-      const [listed] = (await service.regauth.admin.list()).filter((token) => token.username === everything.username);
-      expect(listed?.lastUsedAt).toBe(NOW.toISOString());
+      await service.regauth.flush();
+      const listed = await service.regauth.admin.get(everything.username);
+      expect(listed.lastUsedAt).toBe(NOW.toISOString());
+      expect(listed.lastUsedIp).toMatch(/127\.0\.0\.1/);
     });
 
     test('a wrong service is a 400 and nothing is issued', async () => {
@@ -278,7 +292,7 @@ describe('token endpoint', () => {
 
     test('failed logins are logged with the reason and without the secret', async () => {
       await request(app()).get('/token').query({ service: SERVICE }).set('Authorization', basic(revoked)).expect(401);
-      const failure = service.logger.records.findLast((record) => record.message === 'authentication failed');
+      const failure = service.logger.records.findLast((record) => record.fields?.event === 'auth.failed');
       expect(failure?.fields).toMatchObject({ event: 'auth.failed', username: revoked.username, reason: 'token_revoked' });
       expect(JSON.stringify(service.logger.records)).not.toContain(revoked.secret);
     });
@@ -318,11 +332,42 @@ describe('token endpoint', () => {
       expect(response.body).toEqual(unauthorizedBody('invalid_credentials', 'invalid username or secret'));
     });
 
-    test('the refresh_token grant is a 400 unsupported_grant_type until refresh tokens exist', async () => {
-      const response = await form({ grant_type: 'refresh_token', refresh_token: 'x', client_id: 'docker', service: SERVICE }).expect(400);
-      expect(response.body).toEqual(
-        badRequestBody('unsupported_grant_type', 'grant_type "refresh_token" is not supported', 'unsupported_grant_type', 'UNSUPPORTED'),
-      );
+    test('the refresh_token grant exchanges a refresh token for the deploy token’s rights, again and again', async () => {
+      const login = await form({
+        client_id: 'containerd-client',
+        grant_type: 'password',
+        access_type: 'offline',
+        username: writer.username,
+        password: writer.secret,
+        service: SERVICE,
+      }).expect(200);
+      const refreshToken = login.body.refresh_token as string;
+      expect(refreshToken).toMatch(/^regauth_rt_/);
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const response = await form({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: 'docker',
+          scope: 'repository:team/app:push,pull repository:elsewhere/x:pull',
+          service: SERVICE,
+        }).expect(200);
+        expect(response.body).not.toHaveProperty('refresh_token');
+        expect(decodeJwt(response.body.access_token).sub).toBe(writer.username);
+        expect(access(response.body.access_token)).toEqual([{ type: 'repository', name: 'team/app', actions: ['push', 'pull'] }]);
+      }
+    });
+
+    test.each([
+      ['an unknown refresh token', 'regauth_rt_' + 'A'.repeat(43)],
+      ['a malformed refresh token', 'x'],
+    ])('%s is a 401 that tells docker to log in again', async (_case, refreshToken) => {
+      const response = await form({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'docker', service: SERVICE }).expect(401);
+      expect(response.body.errors[0].detail.reason).toBe('invalid_refresh_token');
+    });
+
+    test('the refresh_token grant needs a refresh_token', async () => {
+      const response = await form({ grant_type: 'refresh_token', client_id: 'docker', service: SERVICE }).expect(400);
+      expect(response.body).toEqual(badRequestBody('invalid_request', 'the refresh_token grant needs refresh_token'));
     });
 
     test('an unknown grant is a 400 unsupported_grant_type, never a 403', async () => {

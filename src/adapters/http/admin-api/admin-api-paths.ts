@@ -1,0 +1,1 @@
+export const ADMIN_API_PREFIX_PATH = '/api/v1';

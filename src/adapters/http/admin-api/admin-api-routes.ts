@@ -1,0 +1,106 @@
+import type { z } from 'zod';
+import type { Actor, DeployTokenAdmin } from '../../../app/deploy-token-admin.js';
+import {
+  auditEventsQuery,
+  auditPageSchema,
+  createDeployTokenBody,
+  createdDeployTokenSchema,
+  deployTokenPageSchema,
+  deployTokenSchema,
+  listDeployTokensQuery,
+  updateDeployTokenBody,
+} from './admin-api-schemas.js';
+
+export interface AdminRequest {
+  readonly reference: string;
+  readonly query: unknown;
+  readonly body: unknown;
+  readonly actor: Actor;
+}
+
+/** One operation of the admin API; the router and the OpenAPI document are both made from this table. */
+export interface AdminRoute {
+  readonly method: 'get' | 'post' | 'patch';
+  /** Relative to /api/v1, in express syntax. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  readonly status: 200 | 201;
+  readonly response: z.ZodType;
+  handle(admin: DeployTokenAdmin, request: AdminRequest): Promise<unknown>;
+}
+
+type Query<T extends z.ZodType> = z.infer<T>;
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  {
+    method: 'get',
+    path: '/deploy-tokens',
+    operationId: 'listDeployTokens',
+    summary: 'List deploy tokens, oldest first, a page at a time',
+    query: listDeployTokensQuery,
+    status: 200,
+    response: deployTokenPageSchema,
+    handle: (admin, { query }) => admin.list(query as Query<typeof listDeployTokensQuery>),
+  },
+  {
+    method: 'post',
+    path: '/deploy-tokens',
+    operationId: 'createDeployToken',
+    summary: 'Create a deploy token; its secret is in this response only',
+    body: createDeployTokenBody,
+    status: 201,
+    response: createdDeployTokenSchema,
+    handle: (admin, { body, actor }) => admin.create(body as z.infer<typeof createDeployTokenBody>, actor),
+  },
+  {
+    method: 'get',
+    path: '/deploy-tokens/:reference',
+    operationId: 'getDeployToken',
+    summary: 'Get a deploy token by id or username',
+    status: 200,
+    response: deployTokenSchema,
+    handle: (admin, { reference }) => admin.get(reference),
+  },
+  {
+    method: 'patch',
+    path: '/deploy-tokens/:reference',
+    operationId: 'updateDeployToken',
+    summary: 'Change the name, repositories, scopes, expiry or token lifetime of a deploy token',
+    body: updateDeployTokenBody,
+    status: 200,
+    response: deployTokenSchema,
+    handle: (admin, { reference, body, actor }) =>
+      admin.update(reference, body as z.infer<typeof updateDeployTokenBody>, actor),
+  },
+  {
+    method: 'post',
+    path: '/deploy-tokens/:reference/revoke',
+    operationId: 'revokeDeployToken',
+    summary: 'Revoke a deploy token: it and its refresh tokens stop working at once',
+    status: 200,
+    response: deployTokenSchema,
+    handle: (admin, { reference, actor }) => admin.revoke(reference, actor),
+  },
+  {
+    method: 'post',
+    path: '/deploy-tokens/:reference/rotate',
+    operationId: 'rotateDeployToken',
+    summary: 'Give a deploy token a new secret; the old secret and its refresh tokens stop working',
+    status: 200,
+    response: createdDeployTokenSchema,
+    handle: (admin, { reference, actor }) => admin.rotate(reference, actor),
+  },
+  {
+    method: 'get',
+    path: '/audit-events',
+    operationId: 'listAuditEvents',
+    summary: 'Audit events, newest first, a page at a time',
+    query: auditEventsQuery,
+    status: 200,
+    response: auditPageSchema,
+    handle: (admin, { query }) => admin.audit(query as Query<typeof auditEventsQuery>),
+  },
+];

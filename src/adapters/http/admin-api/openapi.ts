@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { ADMIN_API_PREFIX_PATH } from './admin-api-paths.js';
+import { errorSchema } from './admin-api-schemas.js';
+import { ADMIN_ROUTES, type AdminRoute } from './admin-api-routes.js';
+
+type JsonObject = Record<string, unknown>;
+
+const ERROR_RESPONSES: Readonly<Record<string, string>> = {
+  '400': 'Invalid input (code invalid_input or a more specific invalid_* code)',
+  '401': 'Missing, unknown or revoked admin key (invalid_admin_key)',
+  '404': 'No such deploy token (not_found)',
+  '415': 'The body is not application/json (unsupported_media_type)',
+  '503': 'The database is unavailable (unavailable); retry later',
+};
+
+/** OpenAPI 3.0 description of the admin API, made from the same route table and schemas as the router. */
+export function openApiDocument(): JsonObject {
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const route of ADMIN_ROUTES) {
+    const path = openApiPath(route.path);
+    paths[path] = { ...paths[path], [route.method]: operation(route) };
+  }
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'regauth admin API',
+      version: '1',
+      description: 'Deploy tokens and the audit log of a regauth token service. Authenticate with an admin key from `regauth admin-keys create`.',
+    },
+    servers: [{ url: ADMIN_API_PREFIX_PATH }],
+    security: [{ adminKey: [] }],
+    paths,
+    components: {
+      securitySchemes: { adminKey: { type: 'http', scheme: 'bearer', description: 'An admin key: regauth_admin_…' } },
+      schemas: { Error: toSchema(errorSchema) },
+    },
+  };
+}
+
+/** `/deploy-tokens/:reference` → `/deploy-tokens/{reference}` */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
+}
+
+function operation(route: AdminRoute): JsonObject {
+  const parameters: JsonObject[] = [];
+  for (const match of route.path.matchAll(/:([A-Za-z]+)/g)) {
+    parameters.push({
+      name: match[1],
+      in: 'path',
+      required: true,
+      description: 'Id or username of the deploy token',
+      schema: { type: 'string' },
+    });
+  }
+  if (route.query !== undefined) {
+    const schema = toSchema(route.query) as { properties?: Record<string, JsonObject>; required?: string[] };
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      const { description, ...propertySchema } = property;
+      parameters.push({
+        name,
+        in: 'query',
+        required: schema.required?.includes(name) ?? false,
+        ...(description === undefined ? {} : { description }),
+        schema: propertySchema,
+      });
+    }
+  }
+  const errors = Object.fromEntries(
+    Object.entries(ERROR_RESPONSES).map(([status, description]) => [
+      status,
+      { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    ]),
+  );
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(parameters.length === 0 ? {} : { parameters }),
+    ...(route.body === undefined
+      ? {}
+      : { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body) } } } }),
+    responses: {
+      [String(route.status)]: { description: 'OK', content: { 'application/json': { schema: toSchema(route.response) } } },
+      ...errors,
+    },
+  };
+}
+
+function toSchema(schema: z.ZodType): JsonObject {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as JsonObject;
+  return rest;
+}
