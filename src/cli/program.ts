@@ -3,6 +3,8 @@ import { ConfigError } from '../adapters/config/load-config.js';
 import { SigningKeyError } from '../adapters/keys/signing-key.js';
 import { EmbeddedStoreBusyError } from '../adapters/store/embedded-store-lock.js';
 import { RegauthError } from '../core/regauth-error.js';
+import { adminKeysCommand } from './admin-keys-command.js';
+import { auditCommand } from './audit-command.js';
 import type { CliIo } from './cli-context.js';
 import { CliError, keysCommand } from './keys-command.js';
 import { registryConfigCommand } from './registry-config-command.js';
@@ -21,6 +23,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('-c, --config <file>', 'YAML file of settings over config/default.yaml (or REGAUTH_CONFIG)');
   const configFile = () => program.opts<{ config?: string }>().config;
   program.addCommand(tokensCommand(io, configFile));
+  program.addCommand(auditCommand(io, configFile));
+  program.addCommand(adminKeysCommand(io, configFile));
   program.addCommand(keysCommand(io, configFile));
   program.addCommand(registryConfigCommand(io, configFile));
   // addCommand does not pass settings down, so every command is told where to write and not to exit.

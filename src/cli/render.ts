@@ -5,16 +5,17 @@ export function dockerLoginCommand(registryHost: string, username: string, secre
   return `printf '%s' '${secret}' | docker login ${registryHost} --username ${username} --password-stdin`;
 }
 
-export function renderCreated(created: CreatedDeployToken, registryHost: string): string {
+export function renderCreated(created: CreatedDeployToken, registryHost: string, verb = 'Created'): string {
   const { token, secret } = created;
   return [
-    `Created deploy token ${token.id} (${token.name}).`,
+    `${verb} deploy token ${token.id} (${token.name}).`,
     '',
     `  username:      ${token.username}`,
     `  secret:        ${secret}`,
     `  repositories:  ${token.repositories.join(', ')}`,
     `  scopes:        ${token.scopes.join(', ')}`,
     `  expires:       ${token.expiresAt ?? 'never'}`,
+    `  lifetime:      ${lifetime(token)} per registry token`,
     '',
     'The secret is shown only now: regauth keeps just its hash. Store it in your CI or cluster secrets.',
     '',
@@ -33,6 +34,7 @@ const COLUMNS: readonly [string, (token: DeployTokenView) => string][] = [
   ['STATUS', (token) => token.status],
   ['EXPIRES', (token) => token.expiresAt ?? 'never'],
   ['LAST USED', (token) => token.lastUsedAt ?? 'never'],
+  ['FROM', (token) => token.lastUsedIp ?? '-'],
 ];
 
 export function renderTokenTable(tokens: readonly DeployTokenView[]): string {
@@ -44,4 +46,26 @@ export function renderTokenTable(tokens: readonly DeployTokenView[]): string {
 
 export function renderRevoked(token: DeployTokenView): string {
   return `Deploy token ${token.id} (${token.username}) is revoked since ${token.revokedAt}. Its secret no longer gets tokens.\n`;
+}
+
+export function renderToken(token: DeployTokenView): string {
+  return [
+    `  id:             ${token.id}`,
+    `  name:           ${token.name}`,
+    `  username:       ${token.username}`,
+    `  status:         ${token.status}`,
+    `  repositories:   ${token.repositories.join(', ')}`,
+    `  scopes:         ${token.scopes.join(', ')}`,
+    `  expires:        ${token.expiresAt ?? 'never'}`,
+    `  token lifetime: ${lifetime(token)}`,
+    `  created:        ${token.createdAt}`,
+    `  updated:        ${token.updatedAt ?? 'never'}`,
+    `  last used:      ${token.lastUsedAt === null ? 'never' : `${token.lastUsedAt} from ${token.lastUsedIp ?? 'unknown'}`}`,
+    ...(token.revokedAt === null ? [] : [`  revoked:        ${token.revokedAt}`]),
+    '',
+  ].join('\n');
+}
+
+function lifetime(token: DeployTokenView): string {
+  return token.tokenLifetimeSeconds === null ? 'service default' : `${token.tokenLifetimeSeconds}s`;
 }

@@ -1,83 +1,211 @@
-import { Command } from 'commander';
-import { openDeployTokenAdmin } from '../composition-root.js';
-import { cliContext, type CliIo } from './cli-context.js';
-import { dockerLoginCommand, renderCreated, renderRevoked, renderTokenTable } from './render.js';
+import { Command, Option } from 'commander';
+import type { CreatedDeployToken } from '../app/deploy-token-admin.js';
+import type { DeployTokenView } from '../app/deploy-token-view.js';
+import type { CliIo } from './cli-context.js';
+import { printJson, withAdmin } from './admin-session.js';
+import {
+  ciEnvironment,
+  CREDENTIAL_FORMATS,
+  dockerConfigJson,
+  FORMATS_NEEDING_HOST,
+  kubernetesSecretManifest,
+  secretNameFor,
+  type CredentialFormat,
+} from './credential-formats.js';
+import { CliError } from './keys-command.js';
+import { dockerLoginCommand, renderCreated, renderRevoked, renderToken, renderTokenTable } from './render.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-interface CreateOptions {
+interface OutputOptions {
+  format: CredentialFormat;
+  json?: boolean;
+  registry?: string;
+  secretName?: string;
+  namespace?: string;
+}
+
+interface CreateOptions extends OutputOptions {
   name: string;
   repo: string[];
   scope: string[];
   username?: string;
   expires?: string;
-  registry?: string;
+  tokenLifetime?: string;
+}
+
+interface UpdateOptions {
+  name?: string;
+  repo: string[];
+  scope: string[];
+  expires?: string;
+  neverExpires?: boolean;
+  tokenLifetime?: string;
+  defaultTokenLifetime?: boolean;
   json?: boolean;
 }
 
+const SCOPE_HELP = 'read_registry (pull), write_registry (push, pull), delete_registry (delete, pull), read_catalog (catalog; needs --repo "*") (repeatable)';
+const REPO_HELP = 'repository it covers: team/app (and team/app/...), team/*, team/**, or * for all (repeatable)';
+
 export function tokensCommand(io: CliIo, configFile: () => string | undefined): Command {
-  const tokens = new Command('tokens').description('create, list and revoke deploy tokens');
+  const tokens = new Command('tokens').description('create, list, change, rotate and revoke deploy tokens');
+  const run = <T>(work: Parameters<typeof withAdmin<T>>[2]) => withAdmin(io, configFile(), work);
 
-  const withAdmin = async <T>(work: (admin: Awaited<ReturnType<typeof openDeployTokenAdmin>>['admin'], registryHost: string | null) => Promise<T>) => {
-    const { config, logger } = cliContext(io, configFile());
-    const opened = await openDeployTokenAdmin(config, { logger });
-    try {
-      return await work(opened.admin, config.registry.host);
-    } finally {
-      await opened.close();
-    }
-  };
-
-  tokens
-    .command('create')
-    .description('create a deploy token and print its secret (shown once)')
-    .requiredOption('--name <name>', 'what the token is for, e.g. "gitlab ci of team/app"')
-    .option('--repo <path>', 'repository it covers: team/app also covers team/app/...; * covers all (repeatable)', collect, [])
-    .option('--scope <scope>', 'read_registry (pull) or write_registry (push and pull) (repeatable)', collect, [])
-    .option('--username <username>', 'username to log in with (default: deploy-token-<id>); a-z 0-9 . _ + -')
-    .option('--expires <when>', 'a duration (30m, 12h, 90d, 2w, 1y) or a date (2027-01-31); default: never')
-    .option('--registry <host>', 'registry host for the printed docker login command (default: registry.host)')
-    .option('--json', 'print JSON')
-    .action(async (options: CreateOptions) => {
-      await withAdmin(async (admin, configuredHost) => {
-        const created = await admin.create({
-          name: options.name,
-          repositories: options.repo,
-          scopes: options.scope,
-          username: options.username,
-          expires: options.expires,
-        });
-        const registryHost = options.registry ?? configuredHost ?? '<registry-host>';
-        io.stdout.write(
-          options.json
-            ? `${JSON.stringify({ ...created, dockerLogin: dockerLoginCommand(registryHost, created.token.username, created.secret) }, null, 2)}\n`
-            : renderCreated(created, registryHost),
-        );
+  withOutputOptions(
+    tokens
+      .command('create')
+      .description('create a deploy token and print its secret (shown once)')
+      .requiredOption('--name <name>', 'what the token is for, e.g. "gitlab ci of team/app"')
+      .option('--repo <pattern>', REPO_HELP, collect, [])
+      .option('--scope <scope>', SCOPE_HELP, collect, [])
+      .option('--username <username>', 'username to log in with (default: deploy-token-<id>); a-z 0-9 . _ + -')
+      .option('--expires <when>', 'a duration (30m, 12h, 90d, 2w, 1y) or a date (2027-01-31); default: never')
+      .option('--token-lifetime <duration>', 'lifetime of its registry tokens (900, 15m, 2h); default: token.lifetimeSeconds'),
+  ).action(async (options: CreateOptions) => {
+    await run(async (admin, _keys, config) => {
+      const registryHost = checkOutput(options, config.registry.host);
+      const created = await admin.create({
+        name: options.name,
+        repositories: options.repo,
+        scopes: options.scope,
+        username: options.username,
+        expires: options.expires,
+        tokenLifetime: options.tokenLifetime,
       });
+      io.stdout.write(renderCredentials(created, registryHost, options));
     });
+  });
 
   tokens
     .command('list')
     .description('list deploy tokens (never their secrets)')
+    .addOption(new Option('--status <status>', 'only tokens in this state').choices(['active', 'expired', 'revoked']))
+    .option('--repository <path>', 'only tokens that cover this repository')
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      await withAdmin(async (admin) => {
-        const list = await admin.list();
-        io.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : renderTokenTable(list));
+    .action(async (options: { status?: 'active' | 'expired' | 'revoked'; repository?: string; json?: boolean }) => {
+      await run(async (admin) => {
+        const all: DeployTokenView[] = [];
+        let after: number | undefined;
+        do {
+          const page = await admin.list({ status: options.status, repository: options.repository, limit: 1_000, after });
+          all.push(...page.items);
+          after = page.next ?? undefined;
+        } while (after !== undefined);
+        if (options.json) printJson(io, all);
+        else io.stdout.write(renderTokenTable(all));
       });
     });
 
   tokens
-    .command('revoke')
-    .description('revoke a deploy token by id or username; it stops getting tokens at once')
+    .command('show')
+    .description('show one deploy token by id or username')
     .argument('<id-or-username>')
     .option('--json', 'print JSON')
     .action(async (reference: string, options: { json?: boolean }) => {
-      await withAdmin(async (admin) => {
+      await run(async (admin) => {
+        const token = await admin.get(reference);
+        if (options.json) printJson(io, token);
+        else io.stdout.write(renderToken(token));
+      });
+    });
+
+  tokens
+    .command('update')
+    .description('change a deploy token; what you leave out stays as it is (its secret does not change)')
+    .argument('<id-or-username>')
+    .option('--name <name>', 'new name')
+    .option('--repo <pattern>', `${REPO_HELP}; replaces the list`, collect, [])
+    .option('--scope <scope>', `${SCOPE_HELP}; replaces the list`, collect, [])
+    .option('--expires <when>', 'new expiry: a duration from now or a date')
+    .option('--never-expires', 'remove the expiry')
+    .option('--token-lifetime <duration>', 'lifetime of its registry tokens (900, 15m, 2h)')
+    .option('--default-token-lifetime', "use the service's default token lifetime again")
+    .option('--json', 'print JSON')
+    .action(async (reference: string, options: UpdateOptions) => {
+      if (options.expires !== undefined && options.neverExpires) throw new CliError('give --expires or --never-expires, not both');
+      if (options.tokenLifetime !== undefined && options.defaultTokenLifetime) {
+        throw new CliError('give --token-lifetime or --default-token-lifetime, not both');
+      }
+      await run(async (admin) => {
+        const updated = await admin.update(reference, {
+          name: options.name,
+          repositories: options.repo.length === 0 ? undefined : options.repo,
+          scopes: options.scope.length === 0 ? undefined : options.scope,
+          expires: options.neverExpires ? null : options.expires,
+          tokenLifetime: options.defaultTokenLifetime ? null : options.tokenLifetime,
+        });
+        if (options.json) printJson(io, updated);
+        else io.stdout.write(`Updated deploy token ${updated.id}.\n${renderToken(updated)}`);
+      });
+    });
+
+  withOutputOptions(
+    tokens
+      .command('rotate')
+      .description('give a deploy token a new secret (shown once); the old one and its docker logins stop working')
+      .argument('<id-or-username>'),
+  ).action(async (reference: string, options: OutputOptions) => {
+    await run(async (admin, _keys, config) => {
+      const registryHost = checkOutput(options, config.registry.host);
+      io.stdout.write(renderCredentials(await admin.rotate(reference), registryHost, options, 'Rotated'));
+    });
+  });
+
+  tokens
+    .command('revoke')
+    .description('revoke a deploy token by id or username; it and its docker logins stop getting tokens at once')
+    .argument('<id-or-username>')
+    .option('--json', 'print JSON')
+    .action(async (reference: string, options: { json?: boolean }) => {
+      await run(async (admin) => {
         const revoked = await admin.revoke(reference);
-        io.stdout.write(options.json ? `${JSON.stringify(revoked, null, 2)}\n` : renderRevoked(revoked));
+        if (options.json) printJson(io, revoked);
+        else io.stdout.write(renderRevoked(revoked));
       });
     });
 
   return tokens;
+}
+
+function withOutputOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--format <format>', 'text, json, dockerconfigjson (.dockerconfigjson), k8s-secret (Secret manifest) or env (CI variables)')
+        .choices(CREDENTIAL_FORMATS)
+        .default('text'),
+    )
+    .option('--json', 'the same as --format json')
+    .option('--registry <host>', 'registry host[:port] clients pull from (default: registry.host)')
+    .option('--secret-name <name>', 'name of the Kubernetes Secret (default: regauth-<token name>)')
+    .option('--namespace <namespace>', 'namespace of the Kubernetes Secret');
+}
+
+/** Checked before anything is created, so a missing host never costs a secret that is shown only once. */
+function checkOutput(options: OutputOptions, configuredHost: string | null): string | null {
+  const registryHost = options.registry ?? configuredHost;
+  if (FORMATS_NEEDING_HOST.includes(options.format) && registryHost === null) {
+    throw new CliError(`--format ${options.format} needs the registry host: pass --registry <host> or set registry.host`);
+  }
+  return registryHost;
+}
+
+function renderCredentials(created: CreatedDeployToken, registryHost: string | null, options: OutputOptions, verb = 'Created'): string {
+  const host = registryHost ?? '<registry-host>';
+  const format = options.json ? 'json' : options.format;
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify({ ...created, dockerLogin: dockerLoginCommand(host, created.token.username, created.secret) }, null, 2)}\n`;
+    case 'dockerconfigjson':
+      return `${dockerConfigJson(host, created.token.username, created.secret)}\n`;
+    case 'k8s-secret':
+      return kubernetesSecretManifest(created, host, {
+        name: options.secretName ?? secretNameFor(created.token.name),
+        namespace: options.namespace,
+      });
+    case 'env':
+      return ciEnvironment(created, host);
+    case 'text':
+      return renderCreated(created, host, verb);
+  }
 }

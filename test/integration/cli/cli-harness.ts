@@ -65,9 +65,9 @@ export const REFUSED_CREATIONS: readonly (readonly [what: string, argv: readonly
   [
     'a repository that is not a repository path',
     ['--repo', 'Team/App', '--scope', 'read_registry'],
-    'invalid repository "Team/App": use a repository path such as team/app (it also covers team/app/...) or * for every repository',
+    'invalid repository "Team/App": use a repository path such as team/app (it also covers team/app/...), a pattern such as team/** or team/*-prod, or * for every repository',
   ],
-  ['an unknown scope', ['--repo', 'team/app', '--scope', 'admin'], 'unknown scope "admin": use read_registry or write_registry'],
+  ['an unknown scope', ['--repo', 'team/app', '--scope', 'admin'], 'unknown scope "admin": use read_registry, write_registry, delete_registry, read_catalog'],
   ['no --repo', ['--scope', 'read_registry'], 'at least one repository is required'],
   ['no --scope', ['--repo', 'team/app'], 'at least one scope is required'],
   [

@@ -83,14 +83,18 @@ describe('next to a running server on the embedded store', () => {
     expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, role: 'server' });
     expect(serverLogger.records).toContainEqual({
       level: 'info',
-      message: 'deploy token created',
+      message: 'audit',
       fields: {
         event: 'token.created',
+        actor: 'cli',
+        clientIp: null,
         tokenId: 1,
         username: 'deploy-token-1',
+        name: 'ci',
         repositories: ['team/app'],
         scopes: ['read_registry'],
         expiresAt: null,
+        tokenLifetimeSeconds: null,
       },
     });
     expect(JSON.stringify(serverLogger.records)).not.toContain(created.secret);
@@ -132,7 +136,7 @@ describe('next to a running server on the embedded store', () => {
     const result = await run('tokens', 'list', '--json');
 
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([{ ...created.token, lastUsedAt: expect.stringMatching(ISO_TIME) }, ciBot]);
+    expect(JSON.parse(result.stdout)).toEqual([{ ...created.token, lastUsedAt: expect.stringMatching(ISO_TIME), lastUsedIp: '127.0.0.1' }, ciBot]);
     expect(result.stdout).not.toContain(created.secret);
   });
 
@@ -143,8 +147,8 @@ describe('next to a running server on the embedded store', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ id: 1, status: 'revoked', revokedAt: expect.stringMatching(ISO_TIME) });
     expect(serverLogger.records).toContainEqual({
       level: 'info',
-      message: 'deploy token revoked',
-      fields: { event: 'token.revoked', tokenId: 1, username: 'deploy-token-1' },
+      message: 'audit',
+      fields: { event: 'token.revoked', actor: 'cli', clientIp: null, tokenId: 1, username: 'deploy-token-1' },
     });
     expect((await requestToken(created.token.username, created.secret)).status).toBe(401);
   });

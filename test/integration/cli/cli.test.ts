@@ -20,7 +20,7 @@ import {
 
 const DAY_MS = 86_400_000;
 const NO_TOKENS_YET = 'No deploy tokens yet. Create one with: regauth tokens create --help\n';
-const TABLE_HEADER = ['ID', 'NAME', 'USERNAME', 'SCOPES', 'REPOSITORIES', 'STATUS', 'EXPIRES', 'LAST USED'];
+const TABLE_HEADER = ['ID', 'NAME', 'USERNAME', 'SCOPES', 'REPOSITORIES', 'STATUS', 'EXPIRES', 'LAST USED', 'FROM'];
 
 /** What `tokens create --name ci --repo team/app --scope write_registry --json` prints on a new store. */
 function firstWriteTokenJson(secret: string): CreatedJson {
@@ -36,6 +36,9 @@ function firstWriteTokenJson(secret: string): CreatedJson {
       revokedAt: null,
       createdAt: expect.stringMatching(ISO_TIME),
       lastUsedAt: null,
+      lastUsedIp: null,
+      tokenLifetimeSeconds: null,
+      updatedAt: null,
     },
     secret: expect.stringMatching(SECRET_SHAPE),
     dockerLogin: dockerLogin('<registry-host>', 'deploy-token-1', secret),
@@ -53,6 +56,7 @@ function createdText(token: CreatedSummary, secret: string, registryHost: string
     `  repositories:  ${token.repositories.join(', ')}\n` +
     `  scopes:        ${token.scopes.join(', ')}\n` +
     `  expires:       ${token.expiresAt ?? 'never'}\n` +
+    '  lifetime:      service default per registry token\n' +
     '\n' +
     'The secret is shown only now: regauth keeps just its hash. Store it in your CI or cluster secrets.\n' +
     '\n' +
@@ -220,6 +224,9 @@ describe('tokens on the embedded store', () => {
       revokedAt: null,
       createdAt: expect.stringMatching(ISO_TIME),
       lastUsedAt: null,
+      lastUsedIp: null,
+      tokenLifetimeSeconds: null,
+      updatedAt: null,
     });
     expect(Date.parse(created.token.expiresAt as string) - Date.parse(created.token.createdAt)).toBe(90 * DAY_MS);
     expect(created.dockerLogin).toBe(dockerLogin('<registry-host>', 'ci-bot', created.secret));
@@ -251,10 +258,10 @@ describe('tokens on the embedded store', () => {
     expect(result.stderr).toBe('');
     expect(tableCells(result.stdout)).toEqual([
       TABLE_HEADER,
-      ['1', 'ci', 'deploy-token-1', 'write_registry', 'team/app', 'active', 'never', 'never'],
-      ['2', 'cluster', 'deploy-token-2', 'read_registry', 'team/app', 'active', 'never', 'never'],
-      ['3', 'mirror', 'deploy-token-3', 'read_registry', '*', 'active', 'never', 'never'],
-      ['4', 'release pipeline', 'ci-bot', 'read_registry,write_registry', 'team/app,shared/base', 'active', ciBot.expiresAt, 'never'],
+      ['1', 'ci', 'deploy-token-1', 'write_registry', 'team/app', 'active', 'never', 'never', '-'],
+      ['2', 'cluster', 'deploy-token-2', 'read_registry', 'team/app', 'active', 'never', 'never', '-'],
+      ['3', 'mirror', 'deploy-token-3', 'read_registry', '*', 'active', 'never', 'never', '-'],
+      ['4', 'release pipeline', 'ci-bot', 'read_registry,write_registry', 'team/app,shared/base', 'active', ciBot.expiresAt, 'never', '-'],
     ]);
     expect(secrets).toHaveLength(4);
     for (const secret of secrets) expect(result.stdout).not.toContain(secret);
@@ -268,7 +275,7 @@ describe('tokens on the embedded store', () => {
     expect(result.code).toBe(0);
     for (const token of JSON.parse(result.stdout) as Record<string, unknown>[]) {
       expect(Object.keys(token).sort()).toEqual(
-        ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name', 'repositories', 'revokedAt', 'scopes', 'status', 'username'],
+        ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'lastUsedIp', 'name', 'repositories', 'revokedAt', 'scopes', 'status', 'tokenLifetimeSeconds', 'updatedAt', 'username'],
       );
     }
     for (const secret of secrets) expect(result.stdout).not.toContain(secret);

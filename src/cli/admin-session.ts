@@ -1,0 +1,21 @@
+import { openDeployTokenAdmin, type AdminKeyAdmin } from '../composition-root.js';
+import type { DeployTokenAdmin } from '../app/deploy-token-admin.js';
+import type { RegauthConfig } from '../adapters/config/load-config.js';
+import { cliContext, type CliIo } from './cli-context.js';
+
+export type AdminWork<T> = (admin: DeployTokenAdmin, adminKeys: AdminKeyAdmin, config: RegauthConfig) => Promise<T>;
+
+/** Opens the admin use cases (directly or through the running server), runs `work`, and closes them. */
+export async function withAdmin<T>(io: CliIo, configFile: string | undefined, work: AdminWork<T>): Promise<T> {
+  const { config, logger } = cliContext(io, configFile);
+  const opened = await openDeployTokenAdmin(config, { logger });
+  try {
+    return await work(opened.admin, opened.adminKeys, config);
+  } finally {
+    await opened.close();
+  }
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
