@@ -20,10 +20,11 @@ import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
-import { ensureSigningKey, writeRegistryBundle } from './adapters/keys/key-directory.js';
+import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-directory.js';
+import { KeyRing } from './adapters/keys/key-ring.js';
 import type { SigningKey } from './adapters/keys/signing-key.js';
 import { createWinstonLogger } from './adapters/logging/winston-logger.js';
-import { registryAuthConfigYaml } from './adapters/registry/registry-auth-config.js';
+import { registryAuthConfigYaml, type RegistryVersion } from './adapters/registry/registry-auth-config.js';
 import { embeddedStoreHolder } from './adapters/store/embedded-store-lock.js';
 import { openStore, type OpenStore } from './adapters/store/open-store.js';
 
@@ -75,10 +76,14 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   const clock = overrides.clock ?? systemClock;
   const opened = overrides.stores === undefined ? await openStore(config.database, 'server', logger) : null;
   const stores = overrides.stores ?? (opened as OpenStore);
+  let keyRing: KeyRing | null = null;
   try {
-    const { key, generated } = await ensureKeyAndBundle(config, clock);
+    const { key, generated } = await ensureKeyAndBundle(config, clock, logger);
     if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
-    const signer = overrides.signer ?? new JoseRegistryTokenSigner(key);
+    // Re-read periodically and on SIGHUP: rotated keys are picked up without a restart.
+    keyRing = await KeyRing.open(config.keys.dir, clock, logger);
+    keyRing.start(config.keys.reloadSeconds * 1000);
+    const signer = overrides.signer ?? new JoseRegistryTokenSigner(keyRing, config.keys.tokenHeader);
     const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
     const audit = new AuditTrail(stores.auditLog, logger);
     const uses = new DeployTokenUseRecorder(stores.store, logger);
@@ -114,12 +119,14 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       readiness,
       flush: flushBatches,
       close: async () => {
+        keyRing?.stop();
         clearInterval(flushTimer);
         await flushBatches();
         await opened?.close();
       },
     };
   } catch (error) {
+    keyRing?.stop();
     await opened?.close();
     throw error;
   }
@@ -219,25 +226,38 @@ export async function openDeployTokenAdmin(
   };
 }
 
-/** The registry's `auth.token` block for this config, after writing the certificate bundle it names. */
-export async function prepareRegistryConfig(config: RegauthConfig, clock: Clock = systemClock): Promise<{ yaml: string; key: SigningKey; generated: boolean }> {
+/** The registry's `auth.token` block for this config, after writing the certificate bundle and JWKS file it names. */
+export async function prepareRegistryConfig(
+  config: RegauthConfig,
+  clock: Clock = systemClock,
+  registryVersion: RegistryVersion = 2,
+): Promise<{ yaml: string; key: SigningKey; generated: boolean }> {
   const { key, generated } = await ensureKeyAndBundle(config, clock);
-  return { yaml: registryConfigYaml(config), key, generated };
+  return { yaml: registryConfigYaml(config, registryVersion), key, generated };
 }
 
-/** The signing key (generated when the folder has none) and a fresh bundle for the registry. */
-async function ensureKeyAndBundle(config: RegauthConfig, clock: Clock): Promise<{ key: SigningKey; generated: boolean }> {
-  const ensured = await ensureSigningKey(config.keys.dir, clock.now());
-  await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
+/**
+ * The signing key (generated when the folder has none) and an up-to-date bundle and JWKS file for the
+ * registry. Given a logger (the server), a read-only keys folder is a warning: files already current are
+ * not rewritten, and a Secret mount is kept current by whoever rotates the keys.
+ */
+async function ensureKeyAndBundle(config: RegauthConfig, clock: Clock, logger?: Logger): Promise<{ key: SigningKey; generated: boolean }> {
+  const now = clock.now();
+  const ensured = await ensureSigningKey(config.keys.dir, now, config.keys.algorithm);
+  const paths = { bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath };
+  for (const result of await writeRegistryFiles(config.keys.dir, paths, now, { tolerateReadOnly: logger !== undefined })) {
+    if (result.outcome === 'read-only') logger?.warn('cannot update a registry trust file; it may be stale', { ...result });
+  }
   return ensured;
 }
 
-export function registryConfigYaml(config: RegauthConfig): string {
+export function registryConfigYaml(config: RegauthConfig, registryVersion: RegistryVersion = 2): string {
   return registryAuthConfigYaml({
     realm: config.realm,
     service: config.token.service,
     issuer: config.token.issuer,
     rootCertBundle: config.registryBundlePath,
+    ...(registryVersion === 3 ? { jwks: config.registryJwksPath } : {}),
   });
 }
 

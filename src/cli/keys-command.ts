@@ -1,6 +1,17 @@
-import { Command } from 'commander';
-import { generateSigningKey, loadSigningKey, writeRegistryBundle } from '../adapters/keys/key-directory.js';
+import { Command, Option } from 'commander';
+import type { RegauthConfig } from '../adapters/config/load-config.js';
+import {
+  generateSigningKey,
+  listSigningKeys,
+  loadSigningKey,
+  removeSigningKey,
+  writeRegistryFiles,
+} from '../adapters/keys/key-directory.js';
+import type { SigningKey } from '../adapters/keys/signing-key.js';
 import { systemClock } from '../composition-root.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { prunableKeys, scheduleKeys } from '../core/key-schedule.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/registry-jwk.js';
 import { cliContext, type CliIo } from './cli-context.js';
 
 export class CliError extends Error {
@@ -10,27 +21,147 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * How long after `keys rotate` the new key starts signing, unless --activate-in says otherwise. Time to
+ * hand every registry the new bundle (or JWKS file) and restart it, including a Kubernetes Secret update
+ * reaching the pods, before any regauth replica signs with a key the registry does not know yet.
+ */
+export const DEFAULT_ACTIVATE_IN = '1h';
+/** Registry leeway on `exp` (60 s) plus a margin for replicas that read a new key late and clock skew. */
+const PRUNE_MARGIN_MS = 60_000 + 3_600_000;
+
+const algorithmOption = () =>
+  new Option('--algorithm <alg>', 'RS256 (RSA-2048) or ES256 (P-256); default: keys.algorithm').choices(SIGNING_ALGORITHMS);
+
 export function keysCommand(io: CliIo, configFile: () => string | undefined): Command {
   const keys = new Command('keys').description('manage the keys that sign registry tokens');
   keys
     .command('generate')
-    .description('generate an RSA-2048 signing key and its self-signed certificate in the keys folder')
-    .option('--force', 'generate a new key even though one exists; it signs from the next start')
-    .action(async (options: { force?: boolean }) => {
+    .description('generate the first signing key and its self-signed certificate in the keys folder')
+    .option('--force', 'generate a new key even though one exists; it signs at once (prefer `keys rotate`)')
+    .addOption(algorithmOption())
+    .action(async (options: { force?: boolean; algorithm?: SigningAlgorithm }) => {
       const { config } = cliContext(io, configFile());
-      const existing = await loadSigningKey(config.keys.dir);
+      const now = systemClock.now();
+      const existing = await loadSigningKey(config.keys.dir, now);
       if (existing !== null && !options.force) {
         throw new CliError(
           `a signing key already exists (kid ${existing.keyId}, ${existing.keyFile}); use --force to add a new one`,
         );
       }
-      const key = await generateSigningKey(config.keys.dir, systemClock.now());
-      await writeRegistryBundle(config.keys.dir, config.registryBundlePath);
+      const key = await generateSigningKey(config.keys.dir, now, { algorithm: options.algorithm ?? config.keys.algorithm });
+      await writeRegistryFiles(config.keys.dir, registryPaths(config), now, { tolerateReadOnly: false });
       io.stdout.write(
         `Generated signing key ${key.keyId}\n  private key: ${key.keyFile}\n  certificate: ${key.certificateFile}\n` +
           `  registry bundle: ${config.registryBundlePath}\n` +
-          (existing === null ? '' : 'Restart regauth to sign with it, after the registry has been given the new bundle.\n'),
+          (existing === null
+            ? ''
+            : 'It signs now: a running regauth picks it up at its next keys reload. Give the registry the new bundle first.\n'),
+      );
+    });
+
+  keys
+    .command('rotate')
+    .description('add a new signing key that takes over later, and publish it in the bundle and JWKS file now')
+    .option('--activate-in <duration>', `when it starts signing: 0, 90s, 15m, 1h30m, 2d (default: ${DEFAULT_ACTIVATE_IN})`)
+    .addOption(algorithmOption())
+    .action(async (options: { activateIn?: string; algorithm?: SigningAlgorithm }) => {
+      const { config } = cliContext(io, configFile());
+      const delayMs = parseDuration(options.activateIn ?? DEFAULT_ACTIVATE_IN);
+      if (delayMs === null) {
+        throw new CliError(`--activate-in ${options.activateIn}: not a duration (examples: 0, 90s, 15m, 1h30m, 2d)`);
+      }
+      const now = systemClock.now();
+      const previous = await loadSigningKey(config.keys.dir, now);
+      const activatesAt = new Date(now.getTime() + delayMs);
+      const key = await generateSigningKey(config.keys.dir, now, {
+        activatesAt,
+        algorithm: options.algorithm ?? config.keys.algorithm,
+      });
+      await writeRegistryFiles(config.keys.dir, registryPaths(config), now, { tolerateReadOnly: false });
+      io.stdout.write(
+        [
+          `Added signing key ${key.keyId} (${key.algorithm})`,
+          `  thumbprint:      ${key.thumbprint}`,
+          `  signs from:      ${activatesAt.toISOString()} (in ${formatDuration(delayMs)})`,
+          `  private key:     ${key.keyFile}`,
+          `  certificate:     ${key.certificateFile}`,
+          `  registry bundle: ${config.registryBundlePath}`,
+          `  registry JWKS:   ${config.registryJwksPath}`,
+          previous === null ? '' : `Until then ${previous.keyId} signs.`,
+          `Before ${activatesAt.toISOString()}: give every registry the new bundle (registry 3: the JWKS file) and restart it;`,
+          'regauth replicas pick the key up by themselves (keys.reloadSeconds, or SIGHUP).',
+          '',
+        ]
+          .filter((line, index, lines) => line !== '' || index === lines.length - 1)
+          .join('\n'),
+      );
+    });
+
+  keys
+    .command('list')
+    .description('show every key: status, libtrust kid, RFC 7638 thumbprint, algorithm, activation, certificate expiry')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { config } = cliContext(io, configFile());
+      const now = systemClock.now();
+      const rows = scheduleKeys(await listSigningKeys(config.keys.dir), now).entries.map(({ key, status, retiredAt }) => ({
+        status,
+        keyId: key.keyId,
+        thumbprint: key.thumbprint,
+        algorithm: key.algorithm,
+        activatesAt: key.activatesAt.toISOString(),
+        retiredAt: retiredAt?.toISOString() ?? null,
+        certificateExpiresAt: key.notAfter.toISOString(),
+        keyFile: key.keyFile,
+      }));
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        return;
+      }
+      if (rows.length === 0) {
+        io.stdout.write(`No signing keys in ${config.keys.dir}. Create one with: regauth keys generate\n`);
+        return;
+      }
+      io.stdout.write(
+        table([
+          ['STATUS', 'KID (libtrust)', 'THUMBPRINT (RFC 7638)', 'ALG', 'SIGNS FROM', 'CERT EXPIRES'],
+          ...rows.map((row) => [row.status, row.keyId, row.thumbprint, row.algorithm, row.activatesAt, row.certificateExpiresAt]),
+        ]),
+      );
+    });
+
+  keys
+    .command('prune')
+    .description('delete keys retired longer than the token lifetime plus a margin, and keys whose certificate expired')
+    .option('--dry-run', 'only print what would be deleted')
+    .action(async (options: { dryRun?: boolean }) => {
+      const { config } = cliContext(io, configFile());
+      const now = systemClock.now();
+      const keepRetiredMs = config.token.lifetimeSeconds * 1000 + PRUNE_MARGIN_MS;
+      const doomed = prunableKeys(await listSigningKeys(config.keys.dir), now, keepRetiredMs);
+      if (doomed.length === 0) {
+        io.stdout.write(`Nothing to prune: no key was retired more than ${formatDuration(keepRetiredMs)} ago.\n`);
+        return;
+      }
+      if (!options.dryRun) {
+        for (const key of doomed) await removeSigningKey(key);
+        await writeRegistryFiles(config.keys.dir, registryPaths(config), now, { tolerateReadOnly: false });
+      }
+      io.stdout.write(
+        `${options.dryRun ? 'Would delete' : 'Deleted'} ${doomed.length} key(s):\n` +
+          doomed.map((key: SigningKey) => `  ${key.keyId}  ${key.keyFile}\n`).join('') +
+          (options.dryRun ? '' : 'The bundle and JWKS file no longer list them; give the registry the new files when convenient.\n'),
       );
     });
   return keys;
+}
+
+function registryPaths(config: RegauthConfig): { bundlePath: string; jwksPath: string } {
+  return { bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath };
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] as readonly string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd()).join('\n') + '\n';
 }

@@ -1,4 +1,6 @@
 import type {
+  AdminKey,
+  AdminKeyStore,
   AuditEvent,
   AuditLog,
   AuditQuery,
@@ -147,4 +149,50 @@ export class InMemoryAuditLog implements AuditLog {
       .filter((event) => query.beforeId === undefined || event.id < query.beforeId)
       .slice(0, query.limit);
   }
+}
+
+/** Admin keys in memory. */
+export class InMemoryAdminKeyStore implements AdminKeyStore {
+  readonly keys: (AdminKey & { keyHash: string })[] = [];
+
+  async create(key: { name: string; keyHash: string; createdAt: Date }): Promise<AdminKey> {
+    const created = { id: this.keys.length + 1, name: key.name, keyHash: key.keyHash, createdAt: key.createdAt, revokedAt: null, lastUsedAt: null };
+    this.keys.push(created);
+    return created;
+  }
+
+  async findByHash(keyHash: string): Promise<AdminKey | null> {
+    return this.keys.find((key) => key.keyHash === keyHash) ?? null;
+  }
+
+  async findById(id: number): Promise<AdminKey | null> {
+    return this.keys.find((key) => key.id === id) ?? null;
+  }
+
+  async list(): Promise<AdminKey[]> {
+    return [...this.keys];
+  }
+
+  async revoke(id: number, at: Date): Promise<AdminKey | null> {
+    const index = this.keys.findIndex((key) => key.id === id);
+    if (index < 0) return null;
+    const key = this.keys[index] as AdminKey & { keyHash: string };
+    this.keys[index] = { ...key, revokedAt: key.revokedAt ?? at };
+    return this.keys[index] ?? null;
+  }
+
+  async markUsed(id: number, at: Date): Promise<void> {
+    const index = this.keys.findIndex((key) => key.id === id);
+    if (index >= 0) this.keys[index] = { ...(this.keys[index] as AdminKey & { keyHash: string }), lastUsedAt: at };
+  }
+}
+
+/** Every store the service needs, in memory. */
+export function inMemoryStores(store: InMemoryDeployTokenStore = new InMemoryDeployTokenStore()) {
+  return {
+    store,
+    refreshTokens: new InMemoryRefreshTokenStore(store),
+    adminKeys: new InMemoryAdminKeyStore(),
+    auditLog: new InMemoryAuditLog(),
+  };
 }

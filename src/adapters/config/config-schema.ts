@@ -57,7 +57,14 @@ export const configSchema = z
       })
       .strict(),
     registry: z.object({ host: nullableText }).strict(),
-    keys: z.object({ dir: z.string().min(1) }).strict(),
+    keys: z
+      .object({
+        dir: z.string().min(1),
+        algorithm: z.enum(['RS256', 'ES256']),
+        tokenHeader: z.enum(['kid', 'x5c']),
+        reloadSeconds: z.coerce.number().int().min(0).max(3600),
+      })
+      .strict(),
     secrets: z.object({ bcryptCost: z.coerce.number().int().min(4).max(15) }).strict(),
     log: z
       .object({
@@ -87,6 +94,9 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_DB_CONNECT_TIMEOUT_MS: 'database.connectTimeoutMs',
   REGAUTH_REGISTRY_HOST: 'registry.host',
   REGAUTH_KEYS_DIR: 'keys.dir',
+  REGAUTH_KEYS_ALGORITHM: 'keys.algorithm',
+  REGAUTH_KEYS_TOKEN_HEADER: 'keys.tokenHeader',
+  REGAUTH_KEYS_RELOAD_SECONDS: 'keys.reloadSeconds',
   REGAUTH_BCRYPT_COST: 'secrets.bcryptCost',
   REGAUTH_LOG_LEVEL: 'log.level',
   REGAUTH_LOG_FORMAT: 'log.format',

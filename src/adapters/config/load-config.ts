@@ -12,6 +12,8 @@ export interface RegauthConfig extends RegauthSettings {
   readonly server: RegauthSettings['server'] & { readonly publicUrl: string };
   readonly realm: string;
   readonly registryBundlePath: string;
+  /** The JWKS file registry 3 reads (`auth.token.jwks`), beside the bundle. */
+  readonly registryJwksPath: string;
 }
 
 export class ConfigError extends Error {
@@ -74,9 +76,10 @@ function derive(settings: RegauthSettings, cwd: string): RegauthConfig {
     ...settings,
     server: { ...settings.server, publicUrl },
     database: { ...settings.database, dataDir: resolve(cwd, settings.database.dataDir) },
-    keys: { dir: keysDir },
+    keys: { ...settings.keys, dir: keysDir },
     realm: `${publicUrl}${settings.token.path}`,
     registryBundlePath: resolve(keysDir, 'registry-rootcertbundle.pem'),
+    registryJwksPath: resolve(keysDir, 'registry-jwks.json'),
   };
 }
 

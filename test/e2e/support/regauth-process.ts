@@ -13,6 +13,8 @@ export const ISSUER = 'regauth-e2e';
 export interface RegauthProcess {
   readonly url: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Sends a signal to the service process (SIGHUP: re-read the keys folder). */
+  signal(signal: NodeJS.Signals): void;
   /** Runs `bin/regauth.js` with this instance's settings. */
   cli(args: string[]): Promise<CommandResult>;
   /** The registry's auth.token settings, as `regauth registry-config` prints them. */
@@ -26,7 +28,10 @@ export interface RegauthProcess {
  * Runs the built service (`node dist/main.js`, what `npm start` runs) as its own process, on the embedded
  * store in `workDir` unless a DATABASE_URL is given.
  */
-export async function startRegauthProcess(workDir: string, options: { databaseUrl?: string } = {}): Promise<RegauthProcess> {
+export async function startRegauthProcess(
+  workDir: string,
+  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RegauthProcess> {
   await mkdir(workDir, { recursive: true });
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -41,6 +46,7 @@ export async function startRegauthProcess(workDir: string, options: { databaseUr
     REGAUTH_LOG_FORMAT: 'json',
     REGAUTH_LOG_LEVEL: 'debug',
     DATABASE_URL: options.databaseUrl ?? '',
+    ...options.env,
   };
   const url = `http://127.0.0.1:${port}`;
   const daemon: Daemon = await startDaemon({
@@ -57,6 +63,7 @@ export async function startRegauthProcess(workDir: string, options: { databaseUr
   return {
     url,
     env,
+    signal: (signal) => process.kill(daemon.pid, signal),
     cli,
     registryAuth: async () => {
       const printed = assertSucceeded(await cli(['registry-config']), 'regauth registry-config').stdout;

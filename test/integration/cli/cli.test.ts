@@ -371,7 +371,7 @@ describe('keys generate', () => {
     expect((await readdir(keysDir)).sort()).toEqual(filesBefore);
   });
 
-  test('with --force adds a second key that signs from the next start, and bundles both certificates', async () => {
+  test('with --force adds a second key that signs at once, and bundles both certificates', async () => {
     const previous = await loadSigningKey(keysDir);
     const result = await run('keys', 'generate', '--force');
     const key = await loadSigningKey(keysDir);
@@ -382,7 +382,7 @@ describe('keys generate', () => {
       stdout:
         `Generated signing key ${key?.keyId}\n  private key: ${key?.keyFile}\n  certificate: ${key?.certificateFile}\n` +
         `  registry bundle: ${bundle}\n` +
-        'Restart regauth to sign with it, after the registry has been given the new bundle.\n',
+        'It signs now: a running regauth picks it up at its next keys reload. Give the registry the new bundle first.\n',
       stderr: '',
     });
     expect((await readdir(keysDir)).filter((file) => file.startsWith('signing-'))).toHaveLength(4);

@@ -34,11 +34,12 @@ const DEFAULTS: RegauthConfig = {
   anonymous: { pullRepositories: [] },
   database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000 },
   registry: { host: null },
-  keys: { dir: '/srv/regauth/keys' },
+  keys: { dir: '/srv/regauth/keys', algorithm: 'RS256', tokenHeader: 'kid', reloadSeconds: 15 },
   secrets: { bcryptCost: 10 },
   log: { level: 'info', format: 'auto' },
   realm: 'http://127.0.0.1:5001/token',
   registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
+  registryJwksPath: '/srv/regauth/keys/registry-jwks.json',
 };
 
 describe('loadConfig', () => {
@@ -90,8 +91,14 @@ describe('loadConfig', () => {
         'REGAUTH_KEYS_DIR',
         '/etc/regauth/keys',
         '/etc/regauth/keys',
-        { registryBundlePath: '/etc/regauth/keys/registry-rootcertbundle.pem' },
+        {
+          registryBundlePath: '/etc/regauth/keys/registry-rootcertbundle.pem',
+          registryJwksPath: '/etc/regauth/keys/registry-jwks.json',
+        },
       ],
+      ['REGAUTH_KEYS_ALGORITHM', 'ES256', 'ES256'],
+      ['REGAUTH_KEYS_TOKEN_HEADER', 'x5c', 'x5c'],
+      ['REGAUTH_KEYS_RELOAD_SECONDS', '0', 0],
       ['REGAUTH_BCRYPT_COST', '12', 12],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],

@@ -151,11 +151,12 @@ describe('key directory', () => {
       expect(await loadSigningKey(empty)).toBeNull();
     });
 
-    test('picks the key with the newest stamp, not the one written last', async () => {
-      const loaded = await loadSigningKey(rotateDir);
+    test('picks the newest key whose activation time (its stamp) has come, not the one written last', async () => {
+      expect((await loadSigningKey(rotateDir, NOW))?.keyId).toBe(older.keyId);
+      const later = await loadSigningKey(rotateDir, new Date(NOW.getTime() + DAY_MS));
 
-      expect(loaded?.keyId).toBe(newer.keyId);
-      expect(loaded?.keyFile).toBe(join(rotateDir, `signing-key-${stampOf(new Date(NOW.getTime() + DAY_MS))}.pem`));
+      expect(later?.keyId).toBe(newer.keyId);
+      expect(later?.keyFile).toBe(join(rotateDir, `signing-key-${stampOf(new Date(NOW.getTime() + DAY_MS))}.pem`));
       expect(newer.keyId).not.toBe(older.keyId);
     });
   });
@@ -164,10 +165,32 @@ describe('key directory', () => {
     test('writes every certificate in the folder, oldest first', async () => {
       const path = join(rotateDir, 'registry-rootcertbundle.pem');
 
-      expect(await writeRegistryBundle(rotateDir, path)).toBe(path);
+      expect(await writeRegistryBundle(rotateDir, path, NOW)).toBe('written');
       const bundle = await readFile(path, 'utf8');
       expect(pemBlocks(bundle)).toBe(2);
       expect(bundle).toBe(`${older.certificatePem.trimEnd()}\n${newer.certificatePem.trimEnd()}\n`);
+    });
+
+    test('leaves a bundle that already holds the right certificates alone (a read-only mount stays untouched)', async () => {
+      const path = join(rotateDir, 'registry-rootcertbundle.pem');
+      await writeRegistryBundle(rotateDir, path, NOW);
+      const before = await stat(path);
+
+      expect(await writeRegistryBundle(rotateDir, path, NOW)).toBe('unchanged');
+      expect((await stat(path)).mtimeMs).toBe(before.mtimeMs);
+      expect((await stat(path)).ino).toBe(before.ino);
+    });
+
+    test('leaves out the certificates of expired keys', async () => {
+      const dir = join(root, 'expired');
+      const elevenYearsAgo = new Date(NOW.getTime() - 11 * 365 * DAY_MS);
+      await generateSigningKey(dir, elevenYearsAgo);
+      const live = await generateSigningKey(dir, NOW);
+      const path = join(dir, 'bundle.pem');
+
+      await writeRegistryBundle(dir, path, NOW);
+      expect(await readFile(path, 'utf8')).toBe(`${live.certificatePem.trimEnd()}\n`);
+      expect((await loadSigningKey(dir, NOW))?.keyId).toBe(live.keyId);
     });
 
     test('writes a bundle the next load ignores', async () => {
@@ -227,7 +250,7 @@ describe('key directory', () => {
       expect(error.message).toBe(`cannot read ${keyFileIn(dir)}: EISDIR: illegal operation on a directory, read`);
     });
 
-    test('ensureSigningKey refuses a broken newest key rather than generating over it', async () => {
+    test('ensureSigningKey refuses a broken key rather than generating over it', async () => {
       const dir = await folder('broken-newest', { key: 'not a key\n', certificate: first.certificatePem });
       const error = await signingKeyErrorOf(ensureSigningKey(dir, NOW));
       expect(error.message).toBe(`${keyFileIn(dir)} is not a PEM private key`);
@@ -247,7 +270,7 @@ describe('key directory', () => {
 
     expect(await readFile(existing.keyFile, 'utf8')).toBe(existingKeyPem);
     const bundle = join(dir, 'bundle.pem');
-    await writeRegistryBundle(dir, bundle);
+    await writeRegistryBundle(dir, bundle, when);
     expect(await readFile(bundle, 'utf8')).toContain(existing.certificatePem.trimEnd());
   });
 });
