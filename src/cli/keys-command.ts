@@ -4,8 +4,8 @@ import { systemClock } from '../composition-root.js';
 import { cliContext, type CliIo } from './cli-context.js';
 
 export class CliError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'CliError';
   }
 }

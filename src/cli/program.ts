@@ -5,6 +5,7 @@ import { EmbeddedStoreBusyError } from '../adapters/store/embedded-store-lock.js
 import { RegauthError } from '../core/regauth-error.js';
 import type { CliIo } from './cli-context.js';
 import { CliError, keysCommand } from './keys-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { registryConfigCommand } from './registry-config-command.js';
 import { tokensCommand } from './tokens-command.js';
 
@@ -23,6 +24,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program.addCommand(tokensCommand(io, configFile));
   program.addCommand(keysCommand(io, configFile));
   program.addCommand(registryConfigCommand(io, configFile));
+  program.addCommand(migrateCommand(io, configFile));
   // addCommand does not pass settings down, so every command is told where to write and not to exit.
   for (const command of [program, ...descendants(program)]) {
     command

@@ -16,6 +16,8 @@ export interface DatabaseSettings {
 export interface OpenStore {
   readonly db: SqlDatabase;
   readonly store: DeployTokenStore;
+  /** The migration versions this open applied, oldest first; empty when the schema was up to date. */
+  readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export interface OpenStore {
 export async function openStore(settings: DatabaseSettings, role: LockHolderRole, logger: Logger): Promise<OpenStore> {
   const lock = settings.url === null ? await lockEmbeddedStore(settings.dataDir, role) : null;
   let db: SqlDatabase | undefined;
+  let applied: string[];
   try {
     db =
       settings.url === null
@@ -31,7 +34,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
             { connectionString: settings.url, poolSize: settings.poolSize, connectTimeoutMs: settings.connectTimeoutMs },
             logger,
           );
-    const applied = await migrate(db);
+    applied = await migrate(db);
     if (applied.length > 0) logger.info('database migrated', { applied });
   } catch (error) {
     await db?.close().catch(() => undefined);
@@ -42,6 +45,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
   return {
     db: opened,
     store: new SqlDeployTokenStore(opened),
+    migrationsApplied: applied,
     close: async () => {
       await opened.close();
       await lock?.release();
