@@ -85,6 +85,22 @@ async function documentedVariables(): Promise<Set<string>> {
   return new Set([...text.matchAll(/#\s*((?:REGAUTH_|DATABASE_URL)[A-Z_]*):/g)].map((match) => match[1] as string));
 }
 
+interface Overlay {
+  resources?: string[];
+  bases?: string[];
+  secretGenerator: { name: string; files?: string[]; literals?: string[] }[];
+  [field: string]: unknown;
+}
+
+/** The overlay the README's Kubernetes section shows: its YAML block that is a Kustomization. */
+async function readmeOverlay(): Promise<Overlay> {
+  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+  const overlays = blocks.filter((block) => /^kind: Kustomization$/m.test(block));
+  expect(overlays).toHaveLength(1);
+  return parseYaml(overlays[0] as string) as Overlay;
+}
+
 async function render(tool: KustomizeTool, dir: string): Promise<KubernetesObject[]> {
   const [command, ...args] = tool.render as [string, ...string[]];
   const result = await runCommand(command, [...args, dir]);
@@ -278,23 +294,23 @@ const kustomize = findKustomize() ?? missingDependency('kustomize or kubectl (De
     for (const object of rendered) await validateKubernetesObject(object);
   });
 
-  test("the README's overlay puts a key from `regauth keys generate` in the Secret, sets image and namespace", async () => {
+  test("the README's overlay: a key from `regauth keys generate`, the database URL, settings, image and namespace", async () => {
     const overlay = join(root, 'overlay');
-    const generated = await regauth(environmentIn(overlay), overlay, ['keys', 'generate']);
+    const keysDir = join(overlay, 'regauth-keys');
+    const generated = await regauth({ ...environmentIn(overlay), REGAUTH_KEYS_DIR: keysDir }, overlay, ['keys', 'generate']);
     expect(generated.code).toBe(0);
-    const keyFiles = (await readdir(join(overlay, 'keys'))).sort();
+    const keyFiles = (await readdir(keysDir)).sort();
     expect(keyFiles).toHaveLength(3);
-    await writeFile(
-      join(overlay, 'kustomization.yaml'),
-      stringify({
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
-        kind: 'Kustomization',
-        namespace: 'registry',
-        [tool.folderResources ? 'resources' : 'bases']: [relative(overlay, BASE_DIR)],
-        images: [{ name: 'regauth', newName: 'registry.example.com/platform/regauth', newTag: '0.1.0' }],
-        secretGenerator: [{ name: 'regauth-signing-key', behavior: 'replace', files: keyFiles.map((file) => `keys/${file}`) }],
-      }),
+    const readme = await readmeOverlay();
+    // The README's example names stand for what `keys generate` wrote, and its path for wherever regauth is.
+    readme[tool.folderResources ? 'resources' : 'bases'] = [relative(overlay, BASE_DIR)];
+    if (!tool.folderResources) delete readme.resources;
+    const keyGenerator = readme.secretGenerator.find((generator) => generator.name === 'regauth-signing-key');
+    expect(keyGenerator?.files?.map((file) => file.replace(/\d{8}T\d{9}Z/, 'STAMP')).sort()).toEqual(
+      keyFiles.map((file) => `regauth-keys/${file.replace(/\d{8}T\d{9}Z/, 'STAMP')}`),
     );
+    (keyGenerator as { files: string[] }).files = keyFiles.map((file) => `regauth-keys/${file}`);
+    await writeFile(join(overlay, 'kustomization.yaml'), stringify(readme));
 
     const rendered = await render(tool, overlay);
     for (const object of rendered) {
@@ -306,12 +322,25 @@ const kustomize = findKustomize() ?? missingDependency('kustomize or kubectl (De
     // Left in, the placeholders' stringData would win over data on the API server.
     expect(secret.stringData).toBeUndefined();
     for (const file of keyFiles) {
-      expect(Buffer.from(secret.data[file] as string, 'base64').toString('utf8')).toBe(await readFile(join(overlay, 'keys', file), 'utf8'));
+      expect(Buffer.from(secret.data[file] as string, 'base64').toString('utf8')).toBe(await readFile(join(keysDir, file), 'utf8'));
     }
     for (const name of ['regauth', 'registry']) {
       const volumes = find<Workload>(rendered, 'Deployment', name).spec.template.spec.volumes ?? [];
       expect(volumes.map((volume) => volume.secret?.secretName)).toContain('regauth-signing-key');
     }
+
+    const database = find<KubernetesObject & { data: Record<string, string> }>(rendered, 'Secret', 'regauth-database');
+    expect(database.stringData).toBeUndefined();
+    expect(Buffer.from(database.data.DATABASE_URL as string, 'base64').toString('utf8')).toMatch(/^postgres:\/\/regauth:PASSWORD@/);
+
+    const settings = find<KubernetesObject & { data: Record<string, string> }>(rendered, 'ConfigMap', 'regauth-config').data;
+    expect(settings).toEqual({
+      ...(base('ConfigMap', 'regauth-config').data as Record<string, string>),
+      REGAUTH_PUBLIC_URL: 'https://auth.example.com',
+      REGAUTH_SERVICE: 'registry.example.com',
+      REGAUTH_REGISTRY_HOST: 'registry.example.com',
+    });
+
     expect(onlyContainer(find<Workload>(rendered, 'Deployment', 'regauth')).image).toBe('registry.example.com/platform/regauth:0.1.0');
     expect(onlyContainer(find<Workload>(rendered, 'Job', 'regauth-migrate')).image).toBe('registry.example.com/platform/regauth:0.1.0');
   });
