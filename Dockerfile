@@ -1,7 +1,8 @@
 # regauth's container image. Three stages: `build` compiles TypeScript with every dependency, `deps`
 # installs the production dependencies only, and the runtime stage holds just those, dist/ and the files
-# regauth reads at run time. test/integration/deploy checks this file and runs its build steps outside
-# Docker; keep RUN commands to what that test can execute (see DOCKERFILE_BUILD_STAGES there).
+# regauth reads at run time. test/integration/deploy/dockerfile.test.ts checks its properties, and
+# test/e2e/dockerfile-build.e2e.test.ts carries out its COPY and RUN steps outside Docker: every RUN but the
+# runtime stage's (which only creates the user and its folders) must work in a plain folder.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
