@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the integration and end-to-end tests run against, on Debian 12:
 # the registry, skopeo, containerd and the Docker engine, and a PostgreSQL on 127.0.0.1:5432
-# that trusts local TCP connections and has a database named `test`.
+# that trusts local TCP connections and has a database named `test`; and the deployment validators:
+# docker-compose (`config` checks docker-compose.yml) and kubectl (`kubectl kustomize` renders
+# deploy/kubernetes).
 # Idempotent: prints nothing when everything is already in place. Never drops or rewrites an
 # existing cluster; pg_hba.conf is only edited on a cluster this script created.
 set -euo pipefail
 
 E2E_PACKAGES=(docker-registry skopeo containerd docker.io)
+DEPLOY_PACKAGES=(docker-compose)
 PG_HOST=127.0.0.1
 PG_PORT=5432
 TEST_DATABASE=test
@@ -124,5 +127,12 @@ ensure_postgres() {
   fi
 }
 
-apt_install "${E2E_PACKAGES[@]}"
+# Any kubectl will do for `kubectl kustomize`; Debian's is kubernetes-client. One already on the PATH is kept,
+# since another package may own /usr/bin/kubectl.
+ensure_kubectl() {
+  command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client
+}
+
+apt_install "${E2E_PACKAGES[@]}" "${DEPLOY_PACKAGES[@]}"
+ensure_kubectl
 ensure_postgres

@@ -40,7 +40,7 @@ export interface Overrides {
   readonly signer?: RegistryTokenSigner;
 }
 
-export type Stores = Omit<OpenStore, 'db' | 'close'>;
+export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied'>;
 
 /** How often collected last-use times and audit events are written. */
 const BATCH_FLUSH_INTERVAL_MS = 1_000;

@@ -15,8 +15,8 @@ import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/registry-jwk.
 import { cliContext, type CliIo } from './cli-context.js';
 
 export class CliError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'CliError';
   }
 }

@@ -7,6 +7,7 @@ import { adminKeysCommand } from './admin-keys-command.js';
 import { auditCommand } from './audit-command.js';
 import type { CliIo } from './cli-context.js';
 import { CliError, keysCommand } from './keys-command.js';
+import { migrateCommand } from './migrate-command.js';
 import { registryConfigCommand } from './registry-config-command.js';
 import { tokensCommand } from './tokens-command.js';
 
@@ -27,6 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program.addCommand(adminKeysCommand(io, configFile));
   program.addCommand(keysCommand(io, configFile));
   program.addCommand(registryConfigCommand(io, configFile));
+  program.addCommand(migrateCommand(io, configFile));
   // addCommand does not pass settings down, so every command is told where to write and not to exit.
   for (const command of [program, ...descendants(program)]) {
     command

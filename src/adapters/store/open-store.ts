@@ -22,6 +22,8 @@ export interface OpenStore {
   readonly refreshTokens: RefreshTokenStore;
   readonly adminKeys: AdminKeyStore;
   readonly auditLog: AuditLog;
+  /** The migration versions this open applied, oldest first; empty when the schema was up to date. */
+  readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export interface OpenStore {
 export async function openStore(settings: DatabaseSettings, role: LockHolderRole, logger: Logger): Promise<OpenStore> {
   const lock = settings.url === null ? await lockEmbeddedStore(settings.dataDir, role) : null;
   let db: SqlDatabase | undefined;
+  let applied: string[];
   try {
     db =
       settings.url === null
@@ -37,7 +40,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
             { connectionString: settings.url, poolSize: settings.poolSize, connectTimeoutMs: settings.connectTimeoutMs },
             logger,
           );
-    const applied = await migrate(db);
+    applied = await migrate(db);
     if (applied.length > 0) logger.info('database migrated', { applied });
   } catch (error) {
     await db?.close().catch(() => undefined);
@@ -51,6 +54,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     refreshTokens: new SqlRefreshTokenStore(opened),
     adminKeys: new SqlAdminKeyStore(opened),
     auditLog: new SqlAuditLog(opened),
+    migrationsApplied: applied,
     close: async () => {
       await opened.close();
       await lock?.release();

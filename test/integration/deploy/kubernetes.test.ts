@@ -1,0 +1,347 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
+import { runCommand } from '../../e2e/support/run-command.js';
+import { environmentOf, readDockerfile, type Stage } from '../../support/dockerfile.js';
+import { findKustomize, type KustomizeTool } from '../../support/kustomize-tool.js';
+import { validateKubernetesObject, type KubernetesObject } from '../../support/kubernetes-schema.js';
+import { missingDependency } from '../../support/missing-dependency.js';
+import { REPOSITORY_ROOT } from '../../support/repository.js';
+import { environmentIn, regauth } from '../cli/cli-harness.js';
+
+// Shapes of the fields these tests read; the schemas check the rest.
+interface Probe {
+  httpGet?: { path: string; port: string | number };
+  tcpSocket?: { port: string | number };
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { configMapKeyRef?: { name: string; key: string }; secretKeyRef?: { name: string; key: string } };
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  ports?: { name: string; containerPort: number }[];
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+interface Volume {
+  name: string;
+  secret?: { secretName: string; items?: { key: string; path: string }[] };
+  persistentVolumeClaim?: { claimName: string };
+}
+interface PodSpec {
+  containers: Container[];
+  volumes?: Volume[];
+  restartPolicy?: string;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number };
+}
+interface Workload extends KubernetesObject {
+  spec: {
+    replicas?: number;
+    selector?: { matchLabels: Record<string, string> };
+    template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+  };
+}
+
+const BASE_DIR = join(REPOSITORY_ROOT, 'deploy/kubernetes');
+const KEY_FILE = /^signing-key-(\d{8}T\d{9}Z)\.pem$/;
+const BUNDLE_FILE = 'registry-rootcertbundle.pem';
+
+const kustomization = parseYaml(await readFile(join(BASE_DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+const manifestFiles = (await readdir(BASE_DIR)).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml').sort();
+const manifests = new Map<string, KubernetesObject>();
+for (const file of manifestFiles) manifests.set(file, parseYaml(await readFile(join(BASE_DIR, file), 'utf8')) as KubernetesObject);
+const runtime = (await readDockerfile()).at(-1) as Stage;
+
+function find<T extends KubernetesObject>(objects: Iterable<KubernetesObject>, kind: string, name: string): T {
+  const found = [...objects].find((object) => object.kind === kind && object.metadata.name === name);
+  if (found === undefined) throw new Error(`no ${kind} ${name}`);
+  return found as T;
+}
+
+const base = <T extends KubernetesObject>(kind: string, name: string) => find<T>(manifests.values(), kind, name);
+const onlyContainer = (workload: Workload) => {
+  expect(workload.spec.template.spec.containers).toHaveLength(1);
+  return workload.spec.template.spec.containers[0] as Container;
+};
+const podLabels = (workload: Workload) => workload.spec.template.metadata?.labels ?? {};
+const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
+const identity = (object: KubernetesObject) => `${object.kind}/${object.metadata.name}`;
+
+/** The environment variables config/default.yaml documents, as `# NAME:` after each setting. */
+async function documentedVariables(): Promise<Set<string>> {
+  const text = await readFile(join(REPOSITORY_ROOT, 'config/default.yaml'), 'utf8');
+  return new Set([...text.matchAll(/#\s*((?:REGAUTH_|DATABASE_URL)[A-Z_]*):/g)].map((match) => match[1] as string));
+}
+
+interface Overlay {
+  resources?: string[];
+  bases?: string[];
+  secretGenerator: { name: string; files?: string[]; literals?: string[] }[];
+  [field: string]: unknown;
+}
+
+/** The overlay the README's Kubernetes section shows: its YAML block that is a Kustomization. */
+async function readmeOverlay(): Promise<Overlay> {
+  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+  const overlays = blocks.filter((block) => /^kind: Kustomization$/m.test(block));
+  expect(overlays).toHaveLength(1);
+  return parseYaml(overlays[0] as string) as Overlay;
+}
+
+async function render(tool: KustomizeTool, dir: string): Promise<KubernetesObject[]> {
+  const [command, ...args] = tool.render as [string, ...string[]];
+  const result = await runCommand(command, [...args, dir]);
+  if (result.code !== 0) throw new Error(`${tool.render.join(' ')} ${dir} failed: ${result.stderr}`);
+  return parseAllDocuments(result.stdout).map((document) => document.toJS() as KubernetesObject);
+}
+
+describe('deploy/kubernetes files', () => {
+  test('the kustomization lists every manifest in the folder, and only those', () => {
+    expect([...kustomization.resources].sort()).toEqual(manifestFiles);
+  });
+
+  test.each(manifestFiles)('%s is one object valid against the Kubernetes schema of its kind', async (file) => {
+    const text = await readFile(join(BASE_DIR, file), 'utf8');
+    expect(parseAllDocuments(text)).toHaveLength(1);
+    await expect(validateKubernetesObject(manifests.get(file) as KubernetesObject)).resolves.toBeUndefined();
+  });
+
+  test('the schema check rejects a wrong type, a missing required field and an unknown kind', async () => {
+    const deployment = base<Workload>('Deployment', 'regauth');
+    await expect(validateKubernetesObject({ ...deployment, spec: { ...deployment.spec, replicas: 'two' } } as never)).rejects.toThrow(
+      'replicas',
+    );
+    const { selector: _selector, ...withoutSelector } = deployment.spec;
+    await expect(validateKubernetesObject({ ...deployment, spec: withoutSelector } as never)).rejects.toThrow('selector');
+    await expect(validateKubernetesObject({ ...deployment, kind: 'Deploymnet' })).rejects.toThrow('no schema for Deploymnet');
+  });
+
+  test('no manifest names a namespace: an overlay sets it', () => {
+    for (const object of manifests.values()) expect(object.metadata.namespace).toBeUndefined();
+  });
+});
+
+describe('the regauth Deployment', () => {
+  const deployment = base<Workload>('Deployment', 'regauth');
+  const container = onlyContainer(deployment);
+  const httpPort = container.ports?.find((port) => port.name === 'http');
+
+  test('runs at least two replicas, and selects its own pods', () => {
+    expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(selects(deployment.spec.selector?.matchLabels ?? {}, podLabels(deployment))).toBe(true);
+  });
+
+  test('serves on 5001, ready on /readyz and alive on /healthz', () => {
+    expect(httpPort?.containerPort).toBe(5001);
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+  });
+
+  test('requests CPU and memory and limits memory', () => {
+    expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+    expect(container.resources?.limits?.memory).toBeDefined();
+  });
+
+  test("runs as the image's non-root user, on a read-only root filesystem, without privileges", () => {
+    const [uid, gid] = (runtime.instructions.find((instruction) => instruction.keyword === 'USER')?.args as string).split(':').map(Number);
+    expect(deployment.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: uid, runAsGroup: gid });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  });
+
+  test('mounts the signing-key Secret read-only where REGAUTH_KEYS_DIR points', () => {
+    const keysDir = (base('ConfigMap', 'regauth-config').data as Record<string, string>).REGAUTH_KEYS_DIR;
+    expect(keysDir).toBe(environmentOf(runtime).REGAUTH_KEYS_DIR);
+    const mount = container.volumeMounts?.find((candidate) => candidate.mountPath === keysDir);
+    expect(mount?.readOnly).toBe(true);
+    const volume = deployment.spec.template.spec.volumes?.find((candidate) => candidate.name === mount?.name);
+    expect(volume?.secret?.secretName).toBe('regauth-signing-key');
+    expect(volume?.secret?.items).toBeUndefined();
+  });
+
+  test('takes its settings from the ConfigMap and DATABASE_URL from the database Secret', () => {
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'regauth-config' } }, { secretRef: { name: 'regauth-database' } }]);
+    expect(Object.keys(base('Secret', 'regauth-database').stringData as object)).toEqual(['DATABASE_URL']);
+  });
+
+  test('the Service, PodDisruptionBudget and HorizontalPodAutoscaler all point at it', () => {
+    const service = base<KubernetesObject & { spec: { selector: Record<string, string>; ports: { port: number; targetPort: string }[] } }>(
+      'Service',
+      'regauth',
+    );
+    expect(selects(service.spec.selector, podLabels(deployment))).toBe(true);
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 5001, targetPort: 'http' }]);
+
+    const pdb = base<KubernetesObject & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } }>(
+      'PodDisruptionBudget',
+      'regauth',
+    );
+    expect(selects(pdb.spec.selector.matchLabels, podLabels(deployment))).toBe(true);
+    expect(pdb.spec.minAvailable).toBeGreaterThanOrEqual(1);
+    expect(pdb.spec.minAvailable).toBeLessThan(deployment.spec.replicas as number);
+
+    const hpa = base<KubernetesObject & { spec: { scaleTargetRef: object; minReplicas: number; maxReplicas: number } }>(
+      'HorizontalPodAutoscaler',
+      'regauth',
+    );
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'regauth' });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+  });
+});
+
+describe('the other regauth objects', () => {
+  test('the migration Job runs `regauth migrate` from the same image and settings as the Deployment', () => {
+    const job = base<Workload>('Job', 'regauth-migrate');
+    const migrate = onlyContainer(job);
+    const server = onlyContainer(base<Workload>('Deployment', 'regauth'));
+    expect(migrate.command).toEqual(['regauth', 'migrate']);
+    expect(migrate.image).toBe(server.image);
+    expect(migrate.envFrom).toEqual(server.envFrom);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(job.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+  });
+
+  test('the ConfigMap sets only variables config/default.yaml documents', async () => {
+    const documented = await documentedVariables();
+    expect(documented.size).toBeGreaterThan(10);
+    for (const name of Object.keys(base('ConfigMap', 'regauth-config').data as object)) expect(documented).toContain(name);
+  });
+
+  test('the signing-key Secret has a key, its certificate and the bundle, named as regauth reads them', () => {
+    const files = Object.keys(base('Secret', 'regauth-signing-key').stringData as object);
+    const stamp = files.map((file) => KEY_FILE.exec(file)?.[1]).find((found) => found !== undefined);
+    expect(stamp).toBeDefined();
+    expect(files.sort()).toEqual([BUNDLE_FILE, `signing-cert-${stamp}.pem`, `signing-key-${stamp}.pem`]);
+  });
+});
+
+describe('the registry Deployment', () => {
+  const registry = base<Workload>('Deployment', 'registry');
+  const container = onlyContainer(registry);
+  const env = container.env ?? [];
+  const variable = (name: string) => env.find((candidate) => candidate.name === name);
+
+  test('is the stock registry:2 with token auth', () => {
+    expect(container.image).toBe('registry:2');
+    expect(variable('REGISTRY_AUTH')?.value).toBe('token');
+  });
+
+  test("takes the realm, service and issuer from regauth's ConfigMap, so the two always agree", () => {
+    const publicUrl = env.findIndex((candidate) => candidate.name === 'REGAUTH_PUBLIC_URL');
+    const realm = env.findIndex((candidate) => candidate.name === 'REGISTRY_AUTH_TOKEN_REALM');
+    // $(NAME) expands only variables defined earlier in the list.
+    expect(publicUrl).toBeGreaterThanOrEqual(0);
+    expect(publicUrl).toBeLessThan(realm);
+    expect(env[publicUrl]?.valueFrom).toEqual({ configMapKeyRef: { name: 'regauth-config', key: 'REGAUTH_PUBLIC_URL' } });
+    expect(env[realm]?.value).toBe('$(REGAUTH_PUBLIC_URL)/token');
+    expect(variable('REGISTRY_AUTH_TOKEN_SERVICE')?.valueFrom).toEqual({ configMapKeyRef: { name: 'regauth-config', key: 'REGAUTH_SERVICE' } });
+    expect(variable('REGISTRY_AUTH_TOKEN_ISSUER')?.valueFrom).toEqual({ configMapKeyRef: { name: 'regauth-config', key: 'REGAUTH_ISSUER' } });
+  });
+
+  test('reads the rootcertbundle from the signing-key Secret, which projects the bundle and not the private key', () => {
+    const bundlePath = variable('REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE')?.value as string;
+    const mount = container.volumeMounts?.find((candidate) => bundlePath.startsWith(`${candidate.mountPath}/`));
+    expect(mount?.readOnly).toBe(true);
+    const volume = registry.spec.template.spec.volumes?.find((candidate) => candidate.name === mount?.name);
+    expect(volume?.secret).toEqual({
+      secretName: 'regauth-signing-key',
+      items: [{ key: BUNDLE_FILE, path: relative(mount?.mountPath as string, bundlePath) }],
+    });
+  });
+
+  test('keeps its images on the claimed volume and is selected by its Service', () => {
+    const data = container.volumeMounts?.find((candidate) => candidate.mountPath === '/var/lib/registry');
+    const volume = registry.spec.template.spec.volumes?.find((candidate) => candidate.name === data?.name);
+    expect(volume?.persistentVolumeClaim?.claimName).toBe(base('PersistentVolumeClaim', 'registry-data').metadata.name);
+    const service = base<KubernetesObject & { spec: { selector: Record<string, string> } }>('Service', 'registry');
+    expect(selects(service.spec.selector, podLabels(registry))).toBe(true);
+    expect(selects(registry.spec.selector?.matchLabels ?? {}, podLabels(registry))).toBe(true);
+  });
+});
+
+const kustomize = findKustomize() ?? missingDependency('kustomize or kubectl (Debian package kubernetes-client) for kustomize builds');
+
+(kustomize ? describe : describe.skip)('rendered with kustomize', () => {
+  const tool = kustomize as KustomizeTool;
+  let root: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'rgk-'));
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('the base renders every object of its files, each valid against the Kubernetes schema', async () => {
+    const rendered = await render(tool, BASE_DIR);
+    expect(rendered.map(identity).sort()).toEqual([...manifests.values()].map(identity).sort());
+    for (const object of rendered) await validateKubernetesObject(object);
+  });
+
+  test("the README's overlay: a key from `regauth keys generate`, the database URL, settings, image and namespace", async () => {
+    const overlay = join(root, 'overlay');
+    const keysDir = join(overlay, 'regauth-keys');
+    const generated = await regauth({ ...environmentIn(overlay), REGAUTH_KEYS_DIR: keysDir }, overlay, ['keys', 'generate']);
+    expect(generated.code).toBe(0);
+    const keyFiles = (await readdir(keysDir)).sort();
+    expect(keyFiles).toHaveLength(3);
+    const readme = await readmeOverlay();
+    // The README's example names stand for what `keys generate` wrote, and its path for wherever regauth is.
+    readme[tool.folderResources ? 'resources' : 'bases'] = [relative(overlay, BASE_DIR)];
+    if (!tool.folderResources) delete readme.resources;
+    const keyGenerator = readme.secretGenerator.find((generator) => generator.name === 'regauth-signing-key');
+    expect(keyGenerator?.files?.map((file) => file.replace(/\d{8}T\d{9}Z/, 'STAMP')).sort()).toEqual(
+      keyFiles.map((file) => `regauth-keys/${file.replace(/\d{8}T\d{9}Z/, 'STAMP')}`),
+    );
+    (keyGenerator as { files: string[] }).files = keyFiles.map((file) => `regauth-keys/${file}`);
+    await writeFile(join(overlay, 'kustomization.yaml'), stringify(readme));
+
+    const rendered = await render(tool, overlay);
+    for (const object of rendered) {
+      await validateKubernetesObject(object);
+      expect(object.metadata.namespace).toBe('registry');
+    }
+    const secret = find<KubernetesObject & { data: Record<string, string> }>(rendered, 'Secret', 'regauth-signing-key');
+    expect(Object.keys(secret.data).sort()).toEqual(keyFiles);
+    // Left in, the placeholders' stringData would win over data on the API server.
+    expect(secret.stringData).toBeUndefined();
+    for (const file of keyFiles) {
+      expect(Buffer.from(secret.data[file] as string, 'base64').toString('utf8')).toBe(await readFile(join(keysDir, file), 'utf8'));
+    }
+    for (const name of ['regauth', 'registry']) {
+      const volumes = find<Workload>(rendered, 'Deployment', name).spec.template.spec.volumes ?? [];
+      expect(volumes.map((volume) => volume.secret?.secretName)).toContain('regauth-signing-key');
+    }
+
+    const database = find<KubernetesObject & { data: Record<string, string> }>(rendered, 'Secret', 'regauth-database');
+    expect(database.stringData).toBeUndefined();
+    expect(Buffer.from(database.data.DATABASE_URL as string, 'base64').toString('utf8')).toMatch(/^postgres:\/\/regauth:PASSWORD@/);
+
+    const settings = find<KubernetesObject & { data: Record<string, string> }>(rendered, 'ConfigMap', 'regauth-config').data;
+    expect(settings).toEqual({
+      ...(base('ConfigMap', 'regauth-config').data as Record<string, string>),
+      REGAUTH_PUBLIC_URL: 'https://auth.example.com',
+      REGAUTH_SERVICE: 'registry.example.com',
+      REGAUTH_REGISTRY_HOST: 'registry.example.com',
+    });
+
+    expect(onlyContainer(find<Workload>(rendered, 'Deployment', 'regauth')).image).toBe('registry.example.com/platform/regauth:0.1.0');
+    expect(onlyContainer(find<Workload>(rendered, 'Job', 'regauth-migrate')).image).toBe('registry.example.com/platform/regauth:0.1.0');
+  });
+});
