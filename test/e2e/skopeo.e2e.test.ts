@@ -73,7 +73,7 @@ describeE2E('skopeo against a stock registry that trusts regauth (embedded store
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('denied: requested access to the resource is denied');
     expect(regauth?.logs()).toMatch(
-      new RegExp(`"refused":\\[\\{"actions":\\["push"\\],"name":"team/app","type":"repository"\\}\\].*"subject":"${tokens.reader.username}"`),
+      new RegExp(`"refused":\\[\\{"actions":\\["push"\\],"name":"team/app","type":"repository"\\}\\].*"username":"${tokens.reader.username}"`),
     );
   }, 60_000);
 
@@ -113,7 +113,7 @@ describeE2E('skopeo against a stock registry that trusts regauth (embedded store
 
   test('no secret, Authorization value or issued token ever reaches regauth’s log', () => {
     const logs = regauth?.logs() ?? '';
-    expect(logs).toContain('"message":"registry token issued"');
+    expect(logs).toContain('"event":"token.issued"');
     for (const { username, secret } of Object.values(tokens)) {
       expect(logs).not.toContain(secret);
       expect(logs).not.toContain(Buffer.from(`${username}:${secret}`).toString('base64'));

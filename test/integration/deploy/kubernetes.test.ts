@@ -300,7 +300,8 @@ const kustomize = findKustomize() ?? missingDependency('kustomize or kubectl (De
     const generated = await regauth({ ...environmentIn(overlay), REGAUTH_KEYS_DIR: keysDir }, overlay, ['keys', 'generate']);
     expect(generated.code).toBe(0);
     const keyFiles = (await readdir(keysDir)).sort();
-    expect(keyFiles).toHaveLength(3);
+    // A key, its certificate, the registry's bundle and the JWKS file for registry 3.
+    expect(keyFiles).toHaveLength(4);
     const readme = await readmeOverlay();
     // The README's example names stand for what `keys generate` wrote, and its path for wherever regauth is.
     readme[tool.folderResources ? 'resources' : 'bases'] = [relative(overlay, BASE_DIR)];
