@@ -1,9 +1,10 @@
 const SENSITIVE_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|password|secret|secret_?hash|token|access_?token|refresh_?token|identity_?token)$/i;
 const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
-  [/\bregauth_[0-9A-Za-z]+/g, 'regauth_[REDACTED]'],
+  // Deploy-token secrets, refresh tokens (regauth_rt_…) and admin keys (regauth_admin_…), base64url included.
+  [/\bregauth_[0-9A-Za-z_-]+/g, 'regauth_[REDACTED]'],
   [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED JWT]'],
-  [/(password=)[^&\s]+/gi, '$1[REDACTED]'],
+  [/((?:password|refresh_token)=)[^&\s]+/gi, '$1[REDACTED]'],
 ];
 const REDACTED = '[REDACTED]';
 const TOO_DEEP = '[TOO DEEP TO LOG]';

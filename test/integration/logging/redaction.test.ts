@@ -56,6 +56,17 @@ describe('redact', () => {
         'grant_type=password&username=ci&password=[REDACTED]&service=registry',
       ],
       ['PASSWORD= in any case', 'PASSWORD=hunter2 rest', 'PASSWORD=[REDACTED] rest'],
+      [
+        'a refresh token, whose random part holds _ and -',
+        'used regauth_rt_Ab-_cD3fGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE now',
+        'used regauth_[REDACTED] now',
+      ],
+      ['an admin key', 'key regauth_admin_x-Y_z0123456789abcdefghijklmnopqrstuvwxyzABCD.', 'key regauth_[REDACTED].'],
+      [
+        'a refresh token in a form body',
+        'grant_type=refresh_token&refresh_token=opaque-value&service=registry',
+        'grant_type=refresh_token&refresh_token=[REDACTED]&service=registry',
+      ],
       ['several secrets in one string', `${SECRET} and ${SECRET}`, 'regauth_[REDACTED] and regauth_[REDACTED]'],
     ])('%s', (_what, input, expected) => {
       expect(redact(input)).toBe(expected);
