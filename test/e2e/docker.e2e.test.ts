@@ -20,6 +20,16 @@ interface Credentials {
   readonly secret: string;
 }
 
+interface AuditEvent {
+  readonly event: string;
+  readonly username: string | null;
+  readonly details: { grant?: string; granted?: { name: string; actions: string[] }[] };
+}
+
+interface DockerConfig {
+  readonly auths: Record<string, { auth?: string; identitytoken?: string; password?: string }>;
+}
+
 describeE2E('the Docker engine against a registry that trusts regauth (PostgreSQL store)', () => {
   let root: string;
   let schema: PostgresTestSchema | undefined;
@@ -61,16 +71,33 @@ describeE2E('the Docker engine against a registry that trusts regauth (PostgreSQ
     if (root !== undefined) await removeWorkDir(root);
   }, 30_000);
 
-  test('docker login succeeds with a deploy token', async () => {
+  const readConfig = async (configDir: string) => {
+    const text = await readFile(join(root, configDir, 'config.json'), 'utf8');
+    return { text, config: JSON.parse(text) as DockerConfig };
+  };
+  /** Token issues of `username`, oldest first. The server writes audit rows at least once a second. */
+  const tokenIssues = async (username: string) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const printed = assertSucceeded(await regauth!.cli(['audit', '--event', 'token.issued', '--limit', '1000', '--json']), 'regauth audit');
+    return (JSON.parse(printed.stdout) as AuditEvent[]).filter((event) => event.username === username).reverse();
+  };
+
+  test('docker login receives an identity token and keeps no password', async () => {
     const result = assertSucceeded(await login('writer', writer), 'docker login');
     expect(result.stdout).toContain('Login Succeeded');
-    const config = JSON.parse(await readFile(join(root, 'writer', 'config.json'), 'utf8')) as {
-      auths: Record<string, { auth?: string }>;
-    };
+    const { text, config } = await readConfig('writer');
     expect(Object.keys(config.auths)).toEqual([registry!.address]);
+    const entry = config.auths[registry!.address];
+    expect(entry?.identitytoken).toMatch(/^regauth_rt_[A-Za-z0-9_-]{43}$/);
+    expect(entry?.password).toBeUndefined();
+    // The file holds neither the secret nor any encoding of it: `auth` is only "username:".
+    expect(text).not.toContain(writer.secret);
+    expect(Buffer.from(entry?.auth ?? '', 'base64').toString('utf8')).toBe(`${writer.username}:`);
+    expect((await tokenIssues(writer.username)).at(-1)?.details.grant).toBe('password');
   }, 60_000);
 
-  test('docker push and pull work with the logged-in token', async () => {
+  test('docker push and pull work through grant_type=refresh_token', async () => {
+    const before = (await tokenIssues(writer.username)).length;
     assertSucceeded(await dockerAs('writer', ['tag', localImage, ref('v1')]), 'docker tag');
     assertSucceeded(await dockerAs('writer', ['push', ref('v1')]), 'docker push');
     assertSucceeded(await dockerAs('writer', ['image', 'rm', ref('v1')]), 'docker image rm');
@@ -80,7 +107,25 @@ describeE2E('the Docker engine against a registry that trusts regauth (PostgreSQ
       'docker image inspect',
     );
     expect(JSON.parse(digests.stdout)).toEqual([expect.stringMatching(/\/team\/app@sha256:[0-9a-f]{64}$/)]);
+    const issued = (await tokenIssues(writer.username)).slice(before);
+    expect(issued.length).toBeGreaterThan(0);
+    expect(issued.map((event) => event.details.grant)).toEqual(issued.map(() => 'refresh_token'));
+    expect(issued.flatMap((event) => event.details.granted ?? []).map((entry) => entry.actions.join(','))).toContain('push,pull');
   }, 60_000);
+
+  test('after regauth restarts, the stored identity token still pushes and pulls', async () => {
+    const port = regauth!.port;
+    await regauth!.stop();
+    regauth = await startRegauthProcess(join(root, 'regauth'), { databaseUrl: schema!.url, port });
+    const before = (await tokenIssues(writer.username)).length;
+    assertSucceeded(await dockerAs('writer', ['image', 'rm', ref('v1')]), 'docker image rm');
+    assertSucceeded(await dockerAs('writer', ['pull', ref('v1')]), 'docker pull after the restart');
+    assertSucceeded(await dockerAs('writer', ['tag', localImage, ref('after-restart')]), 'docker tag');
+    assertSucceeded(await dockerAs('writer', ['push', ref('after-restart')]), 'docker push after the restart');
+    const issued = (await tokenIssues(writer.username)).slice(before);
+    expect(issued.length).toBeGreaterThan(0);
+    expect(new Set(issued.map((event) => event.details.grant))).toEqual(new Set(['refresh_token']));
+  }, 90_000);
 
   test('docker login is refused with a wrong secret, with regauth’s reason', async () => {
     const result = await login('wrong', { username: reader.username, secret: 'regauth_wrong' });
@@ -97,11 +142,20 @@ describeE2E('the Docker engine against a registry that trusts regauth (PostgreSQ
     expect(`${result.stdout}${result.stderr}`).toContain('denied: requested access to the resource is denied');
   }, 60_000);
 
-  test('a revoked token cannot pull any more', async () => {
+  test('a revoked token cannot pull any more, although docker still holds its identity token', async () => {
+    expect((await readConfig('reader')).config.auths[registry!.address]?.identitytoken).toMatch(/^regauth_rt_/);
     assertSucceeded(await regauth!.cli(['tokens', 'revoke', reader.username]), 'regauth tokens revoke');
     assertSucceeded(await dockerAs('reader', ['image', 'rm', ref('v1')]), 'docker image rm');
     const result = await dockerAs('reader', ['pull', ref('v1')]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('deploy token has been revoked');
+  }, 60_000);
+
+  test('rotating a deploy token ends the docker logins made with its old secret', async () => {
+    assertSucceeded(await regauth!.cli(['tokens', 'rotate', writer.username]), 'regauth tokens rotate');
+    assertSucceeded(await dockerAs('writer', ['image', 'rm', ref('after-restart')]), 'docker image rm');
+    const result = await dockerAs('writer', ['pull', ref('after-restart')]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('unknown refresh token: log in again');
   }, 60_000);
 });

@@ -12,6 +12,7 @@ export const ISSUER = 'regauth-e2e';
 
 export interface RegauthProcess {
   readonly url: string;
+  readonly port: number;
   readonly env: NodeJS.ProcessEnv;
   /** Sends a signal to the service process (SIGHUP: re-read the keys folder). */
   signal(signal: NodeJS.Signals): void;
@@ -30,10 +31,11 @@ export interface RegauthProcess {
  */
 export async function startRegauthProcess(
   workDir: string,
-  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv; port?: number } = {},
 ): Promise<RegauthProcess> {
   await mkdir(workDir, { recursive: true });
-  const port = await freePort();
+  // A restart passes the old port: the registry's realm names it.
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     REGAUTH_HOST: '127.0.0.1',
@@ -62,6 +64,7 @@ export async function startRegauthProcess(
   const cli = (args: string[]) => runCommand(process.execPath, [join(ROOT, 'bin/regauth.js'), ...args], { env });
   return {
     url,
+    port,
     env,
     signal: (signal) => process.kill(daemon.pid, signal),
     cli,
