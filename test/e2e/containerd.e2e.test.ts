@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ctr, startContainerd, type RunningContainerd } from './support/containerd.js';
 import { buildTinyOciImage } from './support/oci-image.js';
-import { startRegauthProcess, type RegauthProcess } from './support/regauth-process.js';
+import { SERVICE, startRegauthProcess, type RegauthProcess } from './support/regauth-process.js';
 import { startRegistry, type RunningRegistry } from './support/registry.js';
 import { requireTools } from './support/required-tools.js';
 import { assertSucceeded } from './support/run-command.js';
@@ -13,6 +13,14 @@ const describeE2E = requireTools(['docker-registry', 'skopeo', 'containerd', 'ct
 interface Credentials {
   readonly username: string;
   readonly secret: string;
+}
+
+/** Audit events regauth wrote to its structured log, in order. */
+function auditLines(logs: string): { event: string; username: string | null; grant?: string; granted?: unknown }[] {
+  return logs
+    .split('\n')
+    .filter((line) => line.includes('"message":"audit"'))
+    .map((line) => JSON.parse(line) as { event: string; username: string | null });
 }
 
 /** Request log lines regauth wrote for the token endpoint, in order. */
@@ -87,6 +95,52 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
     const result = await ctr(containerd!.socket, [
       'images', 'pull', '--plain-http', '--user', `${reader.username}:regauth_wrong`, ref('v1'),
     ]);
+    expect(result.code).not.toBe(0);
+    const requests = tokenRequests(regauth?.logs() ?? '').slice(before);
+    expect(requests.map(({ method, status }) => `${method} ${status}`)).toEqual(['POST 401', 'GET 401']);
+  }, 60_000);
+
+  /**
+   * The CRI turns an imagePullSecret's `identitytoken` into credentials with an empty username, and
+   * containerd's docker authorizer then asks for `grant_type=refresh_token`. `ctr --refresh TOKEN` hands the
+   * same credentials to the same authorizer (ctr's --refresh: an empty username and the token as secret).
+   */
+  test('ctr pulls with an identity token (the CRI path), through grant_type=refresh_token', async () => {
+    const login = await fetch(`${regauth?.url}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        access_type: 'offline',
+        client_id: 'kubelet-test',
+        username: reader.username,
+        password: reader.secret,
+        service: SERVICE,
+      }),
+    });
+    expect(login.status).toBe(200);
+    const refreshToken = ((await login.json()) as { refresh_token: string }).refresh_token;
+    expect(refreshToken).toMatch(/^regauth_rt_/);
+
+    const socket = containerd!.socket;
+    assertSucceeded(await ctr(socket, ['images', 'rm', ref('v1')]), 'ctr images rm');
+    const before = tokenRequests(regauth?.logs() ?? '').length;
+    assertSucceeded(await ctr(socket, ['images', 'pull', '--plain-http', '--refresh', refreshToken, ref('v1')]), 'ctr pull with an identity token');
+    const requests = tokenRequests(regauth?.logs() ?? '').slice(before);
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.every((request) => request.method === 'POST' && request.status === 200)).toBe(true);
+    const grants = auditLines(regauth?.logs() ?? '').filter((event) => event.event === 'token.issued' && event.username === reader.username);
+    expect(grants.at(-1)).toMatchObject({ grant: 'refresh_token', granted: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] });
+  }, 60_000);
+
+  test('an identity token of a revoked deploy token is refused, after containerd’s GET fallback too', async () => {
+    const login = await fetch(`${regauth?.url}/token?${new URLSearchParams({ service: SERVICE, offline_token: 'true' })}`, {
+      headers: { Authorization: `Basic ${Buffer.from(user(writer)).toString('base64')}` },
+    });
+    const refreshToken = ((await login.json()) as { refresh_token: string }).refresh_token;
+    assertSucceeded(await regauth!.cli(['tokens', 'revoke', writer.username]), 'regauth tokens revoke');
+    const before = tokenRequests(regauth?.logs() ?? '').length;
+    const result = await ctr(containerd!.socket, ['images', 'pull', '--plain-http', '--refresh', refreshToken, ref('from-ctr')]);
     expect(result.code).not.toBe(0);
     const requests = tokenRequests(regauth?.logs() ?? '').slice(before);
     expect(requests.map(({ method, status }) => `${method} ${status}`)).toEqual(['POST 401', 'GET 401']);
