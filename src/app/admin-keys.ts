@@ -2,7 +2,7 @@ import { ADMIN_KEY_PREFIX, isWellFormedOpaqueToken } from '../core/opaque-token.
 import type { AuditTrail } from './audit-trail.js';
 import { AdminKeyNotFoundError, InvalidAdminKeyError, InvalidInputError } from './errors.js';
 import type { AdminKey, AdminKeyStore, Clock, OpaqueTokens } from './ports.js';
-import { unavailableOnFailure } from './unavailable.js';
+import { failClosed } from './unavailable.js';
 
 export interface AdminKeyView {
   readonly id: number;
@@ -31,7 +31,11 @@ const MAX_NAME_LENGTH = 255;
 
 /** Keys that authenticate callers of the admin API. Made and revoked with the CLI only. */
 export class AdminKeys {
-  constructor(private readonly deps: AdminKeysDeps) {}
+  private readonly deps: AdminKeysDeps;
+
+  constructor(deps: AdminKeysDeps) {
+    this.deps = { ...deps, store: failClosed('store', deps.store) };
+  }
 
   async create(name: string): Promise<CreatedAdminKey> {
     const trimmed = name.trim();
@@ -60,7 +64,7 @@ export class AdminKeys {
   /** The active admin key a bearer string names; a revoked or unknown key is refused alike. */
   async authenticate(key: string): Promise<AdminKey> {
     if (!isWellFormedOpaqueToken(key, ADMIN_KEY_PREFIX)) throw new InvalidAdminKeyError();
-    const found = await unavailableOnFailure('store', () => this.deps.store.findByHash(this.deps.tokens.digest(key)));
+    const found = await this.deps.store.findByHash(this.deps.tokens.digest(key));
     if (found === null || found.revokedAt !== null) throw new InvalidAdminKeyError();
     const now = this.deps.clock.now();
     if (now.getTime() - (found.lastUsedAt?.getTime() ?? 0) >= LAST_USED_RESOLUTION_MS) {

@@ -17,6 +17,7 @@ import type {
   SecretHasher,
 } from './ports.js';
 import { AUDIT_EVENT_TYPES } from './ports.js';
+import { failClosed } from './unavailable.js';
 
 export interface CreateDeployTokenInput {
   readonly name: string;
@@ -123,7 +124,12 @@ export const MAX_PAGE_SIZE = 1_000;
 const DEFAULT_ACTOR: Actor = { actor: 'cli' };
 
 export class StoreDeployTokenAdmin implements DeployTokenAdmin {
-  constructor(private readonly deps: DeployTokenAdminDeps) {}
+  private readonly deps: DeployTokenAdminDeps;
+
+  constructor(deps: DeployTokenAdminDeps) {
+    // A failing database is a 503 at the admin API, never a 500 or a half-answer.
+    this.deps = { ...deps, store: failClosed('store', deps.store), auditLog: failClosed('store', deps.auditLog) };
+  }
 
   async create(input: CreateDeployTokenInput, by: Actor = DEFAULT_ACTOR): Promise<CreatedDeployToken> {
     const now = this.deps.clock.now();

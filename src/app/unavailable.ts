@@ -13,3 +13,14 @@ export async function unavailableOnFailure<T>(dependency: string, call: () => Pr
     throw new ServiceUnavailableError(dependency, { cause: error });
   }
 }
+
+/** A port whose every method runs through unavailableOnFailure: the use cases behind the admin API and CLI. */
+export function failClosed<Port extends object>(dependency: string, port: Port): Port {
+  return new Proxy(port, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => unavailableOnFailure(dependency, () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+    },
+  });
+}

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../adapters/config/load-config.js';
 import { SigningKeyError } from '../adapters/keys/signing-key.js';
 import { EmbeddedStoreBusyError } from '../adapters/store/embedded-store-lock.js';
+import { ServiceUnavailableError } from '../app/errors.js';
 import { RegauthError } from '../core/regauth-error.js';
 import { adminKeysCommand } from './admin-keys-command.js';
 import { auditCommand } from './audit-command.js';
@@ -42,7 +43,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
-      io.stderr.write(`regauth: ${(error as Error).message}\n`);
+      const cause = error instanceof ServiceUnavailableError ? (error.cause as Error | undefined)?.message : undefined;
+      io.stderr.write(`regauth: ${(error as Error).message}${cause === undefined ? '' : `: ${cause}`}\n`);
       return 1;
     }
     io.stderr.write(`regauth: unexpected error: ${String((error as Error)?.stack ?? error)}\n`);

@@ -29,6 +29,8 @@ export interface AdminRoute {
   readonly body?: z.ZodType;
   readonly status: 200 | 201;
   readonly response: z.ZodType;
+  /** Error statuses beyond those every operation may answer. */
+  readonly errors?: readonly ('409' | '413')[];
   handle(admin: DeployTokenAdmin, request: AdminRequest): Promise<unknown>;
 }
 
@@ -52,6 +54,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary: 'Create a deploy token; its secret is in this response only',
     body: createDeployTokenBody,
     status: 201,
+    errors: ['409', '413'],
     response: createdDeployTokenSchema,
     handle: (admin, { body, actor }) => admin.create(body as z.infer<typeof createDeployTokenBody>, actor),
   },
@@ -71,6 +74,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary: 'Change the name, repositories, scopes, expiry or token lifetime of a deploy token',
     body: updateDeployTokenBody,
     status: 200,
+    errors: ['413'],
     response: deployTokenSchema,
     handle: (admin, { reference, body, actor }) =>
       admin.update(reference, body as z.infer<typeof updateDeployTokenBody>, actor),

@@ -13,6 +13,11 @@ const ERROR_RESPONSES: Readonly<Record<string, string>> = {
   '503': 'The database is unavailable (unavailable); retry later',
 };
 
+const OPTIONAL_ERROR_RESPONSES: Readonly<Record<string, string>> = {
+  '409': 'The username is taken (username_taken)',
+  '413': 'The body is larger than 64 kB (payload_too_large)',
+};
+
 /** OpenAPI 3.0 description of the admin API, made from the same route table and schemas as the router. */
 export function openApiDocument(): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
@@ -66,8 +71,9 @@ function operation(route: AdminRoute): JsonObject {
       });
     }
   }
+  const documented = { ...ERROR_RESPONSES, ...Object.fromEntries((route.errors ?? []).map((status) => [status, OPTIONAL_ERROR_RESPONSES[status]])) };
   const errors = Object.fromEntries(
-    Object.entries(ERROR_RESPONSES).map(([status, description]) => [
+    Object.entries(documented).map(([status, description]) => [
       status,
       { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     ]),
