@@ -74,8 +74,10 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     const parameters: SqlParameter[] = [query?.afterId ?? 0, query?.limit ?? null];
     const conditions = ['id > $1'];
     if (query?.status !== undefined) {
-      parameters.push(query.now);
-      conditions.push(STATUS_CONDITIONS[query.status]);
+      const condition = STATUS_CONDITIONS[query.status];
+      // PostgreSQL refuses a parameter the statement never uses (its type cannot be determined).
+      if (condition.includes('$3')) parameters.push(query.now);
+      conditions.push(condition);
     }
     const rows = await this.db.query<DeployTokenRow>(
       `SELECT ${COLUMNS} FROM deploy_tokens WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT $2::integer`,
@@ -122,7 +124,13 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     if (uses.length === 0) return;
     await this.db.query(
       `UPDATE deploy_tokens AS t SET last_used_at = u.at, last_used_ip = NULLIF(u.ip, '')
-       FROM (SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) AS u(id, at, ip)) AS u
+       FROM (
+         -- One row per token, its latest use (the later one in the batch on a tie): UPDATE ... FROM with
+         -- several source rows for one target row applies an unpredictable one of them.
+         SELECT DISTINCT ON (id) id, at, ip
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) WITH ORDINALITY AS u(id, at, ip, n)
+         ORDER BY id, at DESC, n DESC
+       ) AS u
        WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at <= u.at)`,
       [
         uses.map((use) => String(use.id)),
