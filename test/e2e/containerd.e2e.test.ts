@@ -101,9 +101,11 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
   }, 60_000);
 
   /**
-   * The CRI turns an imagePullSecret's `identitytoken` into credentials with an empty username, and
-   * containerd's docker authorizer then asks for `grant_type=refresh_token`. `ctr --refresh TOKEN` hands the
-   * same credentials to the same authorizer (ctr's --refresh: an empty username and the token as secret).
+   * containerd's CRI plugin turns an AuthConfig `identity_token` (or a node's `registry.configs` identitytoken)
+   * into credentials with an empty username, and its docker authorizer then asks for
+   * `grant_type=refresh_token`. `ctr --refresh TOKEN` hands the same credentials to the same authorizer.
+   * (The kubelet itself reads only username/password/auth from imagePullSecrets.) cri.e2e.test.ts drives
+   * the CRI PullImage call itself.
    */
   test('ctr pulls with an identity token (the CRI path), through grant_type=refresh_token', async () => {
     const login = await fetch(`${regauth?.url}/token`, {

@@ -22,7 +22,15 @@ export function ctr(socket: string, args: string[]): Promise<CommandResult> {
   });
 }
 
-export async function startContainerd(workDir: string): Promise<RunningContainerd> {
+export interface ContainerdOptions {
+  /**
+   * Node-level registry credentials of the CRI plugin (`registry.configs."HOST".auth`), used by a CRI
+   * PullImage that carries no AuthConfig, by registry host ("127.0.0.1:5000").
+   */
+  criRegistryAuth?: Record<string, { username?: string; password?: string; auth?: string; identitytoken?: string }>;
+}
+
+export async function startContainerd(workDir: string, options: ContainerdOptions = {}): Promise<RunningContainerd> {
   const socket = checkSocketPath(join(workDir, 'ctd.sock'));
   await mkdir(workDir, { recursive: true });
   const configPath = join(workDir, 'ctd.toml');
@@ -36,6 +44,17 @@ export async function startContainerd(workDir: string): Promise<RunningContainer
       `  address = ${JSON.stringify(socket)}`,
       '[plugins."io.containerd.internal.v1.opt"]',
       `  path = ${JSON.stringify(join(workDir, 'opt'))}`,
+      // The built-in CRI plugin (what the kubelet talks to): the snapshotter that works anywhere, and CNI
+      // folders of its own so the host's /etc/cni stays out. Pods cannot run without CNI; images still pull.
+      '[plugins."io.containerd.grpc.v1.cri".containerd]',
+      '  snapshotter = "native"',
+      '[plugins."io.containerd.grpc.v1.cri".cni]',
+      `  bin_dir = ${JSON.stringify(join(workDir, 'cni', 'bin'))}`,
+      `  conf_dir = ${JSON.stringify(join(workDir, 'cni', 'conf'))}`,
+      ...Object.entries(options.criRegistryAuth ?? {}).flatMap(([host, auth]) => [
+        `[plugins."io.containerd.grpc.v1.cri".registry.configs.${JSON.stringify(host)}.auth]`,
+        ...Object.entries(auth).map(([key, value]) => `  ${key} = ${JSON.stringify(value)}`),
+      ]),
       '',
     ].join('\n'),
   );
