@@ -26,11 +26,11 @@ export class SqlAuditLog implements AuditLog {
       [
         events.map((event) => event.occurredAt.toISOString()),
         events.map((event) => event.event),
-        events.map((event) => event.actor ?? ''),
+        events.map((event) => storable(event.actor ?? '')),
         events.map((event) => String(event.deployTokenId ?? 0)),
-        events.map((event) => event.username ?? ''),
-        events.map((event) => event.clientIp ?? ''),
-        events.map((event) => JSON.stringify(event.details)),
+        events.map((event) => storable(event.username ?? '')),
+        events.map((event) => storable(event.clientIp ?? '')),
+        events.map((event) => JSON.stringify(event.details, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value))),
       ],
     );
   }
@@ -56,6 +56,14 @@ export class SqlAuditLog implements AuditLog {
     );
     return rows.map(toRecordedEvent);
   }
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, and a client can put one in a username or client id it
+ * sends. Written as is, one such event would fail its whole batch, and every retry after it.
+ */
+function storable(text: string): string {
+  return text.replace(/\u0000/g, '\uFFFD');
 }
 
 function toRecordedEvent(row: AuditEventRow): RecordedAuditEvent {
