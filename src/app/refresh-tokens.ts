@@ -25,7 +25,8 @@ export class RefreshTokens {
       this.deps.store.create({
         deployTokenId: deployToken.id,
         tokenHash: this.deps.tokens.digest(token),
-        clientId: clientId?.slice(0, 64) ?? null,
+        // Only a label for operators; the client chose it, so no control characters (PostgreSQL refuses NUL).
+        clientId: clientId?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64) || null,
         createdAt: this.deps.clock.now(),
       }),
     );
