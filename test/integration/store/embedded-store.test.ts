@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
 import { deployTokenStoreContract } from './deploy-token-store-contract.js';
+import { lifecycleStoreContract } from './lifecycle-store-contract.js';
 
 let dataDir: string;
 
@@ -22,3 +23,6 @@ deployTokenStoreContract('embedded PGlite', async () => {
     },
   };
 });
+
+// In memory: the lifecycle contract needs a fresh database, not the data folder above.
+lifecycleStoreContract('embedded PGlite', () => openEmbeddedDatabase(null));

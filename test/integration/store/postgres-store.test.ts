@@ -2,6 +2,7 @@ import { openPostgresDatabase } from '../../../src/adapters/store/postgres-datab
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { createPostgresTestSchema, postgresAvailable, type PostgresTestSchema } from '../../support/postgres.js';
 import { deployTokenStoreContract } from './deploy-token-store-contract.js';
+import { lifecycleStoreContract } from './lifecycle-store-contract.js';
 
 const available = await postgresAvailable();
 const schemas: PostgresTestSchema[] = [];
@@ -31,6 +32,7 @@ if (available) {
       },
     };
   });
+  lifecycleStoreContract('PostgreSQL', async () => open(await newSchemaUrl()));
 } else {
   test.skip('PostgreSQL contract (no PostgreSQL here)', () => undefined);
 }

@@ -1,0 +1,97 @@
+import { AuditTrail } from '../../../src/app/audit-trail.js';
+import type { AuditEvent } from '../../../src/app/ports.js';
+import { InMemoryAuditLog } from '../../support/fake-ports.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
+
+const T0 = new Date('2026-11-23T10:00:00.000Z');
+
+describe('AuditTrail', () => {
+  const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
+    occurredAt: T0,
+    event: 'token.issued',
+    actor: 'ci-bot',
+    deployTokenId: 1,
+    username: 'ci-bot',
+    clientIp: '10.0.0.1',
+    details: { grant: 'password', granted: [] },
+    ...overrides,
+  });
+
+  class CountingAuditLog extends InMemoryAuditLog {
+    readonly calls: number[] = [];
+    failNext = false;
+    override async record(events: readonly AuditEvent[]): Promise<void> {
+      this.calls.push(events.length);
+      if (this.failNext) {
+        this.failNext = false;
+        throw new Error('database down');
+      }
+      return super.record(events);
+    }
+  }
+
+  test('logs each event at once at info, with its details flattened into the fields', () => {
+    const logger = new RecordingLogger();
+    const trail = new AuditTrail(new InMemoryAuditLog(), logger);
+    trail.record(event());
+    expect(logger.records).toStrictEqual([
+      {
+        level: 'info',
+        message: 'audit',
+        fields: {
+          event: 'token.issued',
+          actor: 'ci-bot',
+          tokenId: 1,
+          username: 'ci-bot',
+          clientIp: '10.0.0.1',
+          grant: 'password',
+          granted: [],
+        },
+      },
+    ]);
+  });
+
+  test.each<[AuditEvent['event'], string]>([
+    ['auth.failed', 'warn'],
+    ['token.issued', 'info'],
+    ['token.created', 'info'],
+    ['token.updated', 'info'],
+    ['token.rotated', 'info'],
+    ['token.revoked', 'info'],
+    ['admin_key.created', 'info'],
+    ['admin_key.revoked', 'info'],
+  ])('%s is logged at %s', (name, level) => {
+    const logger = new RecordingLogger();
+    new AuditTrail(new InMemoryAuditLog(), logger).record(event({ event: name }));
+    expect(logger.records.map((record) => [record.level, record.message, record.fields.event])).toStrictEqual([[level, 'audit', name]]);
+  });
+
+  test('writes to the audit log only on flush, all events in one call, in order', async () => {
+    const log = new CountingAuditLog();
+    const trail = new AuditTrail(log, new RecordingLogger());
+    trail.record(event({ event: 'token.created' }));
+    trail.record(event({ event: 'auth.failed', deployTokenId: null, actor: null }));
+    expect(log.events).toStrictEqual([]);
+    await trail.flush();
+    expect(log.calls).toStrictEqual([2]);
+    expect(log.events.map((recorded) => [recorded.id, recorded.event])).toStrictEqual([
+      [1, 'token.created'],
+      [2, 'auth.failed'],
+    ]);
+  });
+
+  test('events whose write failed are written at the next flush', async () => {
+    const log = new CountingAuditLog();
+    const logger = new RecordingLogger();
+    const trail = new AuditTrail(log, logger);
+    trail.record(event({ event: 'token.created' }));
+    log.failNext = true;
+    await trail.flush();
+    expect(log.events).toStrictEqual([]);
+    trail.record(event({ event: 'token.revoked' }));
+    await trail.flush();
+    expect(log.calls).toStrictEqual([1, 2]);
+    expect(log.events.map((recorded) => recorded.event)).toStrictEqual(['token.created', 'token.revoked']);
+    expect(logger.records.filter((record) => record.message === 'could not write audit events')).toHaveLength(1);
+  });
+});
