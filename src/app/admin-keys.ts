@@ -1,6 +1,7 @@
 import { ADMIN_KEY_PREFIX, isWellFormedOpaqueToken } from '../core/opaque-token.js';
 import type { AuditTrail } from './audit-trail.js';
-import { AdminKeyNotFoundError, InvalidAdminKeyError, InvalidInputError } from './errors.js';
+import { parseDisplayName } from './display-name.js';
+import { AdminKeyNotFoundError, InvalidAdminKeyError } from './errors.js';
 import type { AdminKey, AdminKeyStore, Clock, OpaqueTokens } from './ports.js';
 import { failClosed } from './unavailable.js';
 
@@ -27,7 +28,6 @@ export interface AdminKeysDeps {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
-const MAX_NAME_LENGTH = 255;
 
 /** Keys that authenticate callers of the admin API. Made and revoked with the CLI only. */
 export class AdminKeys {
@@ -38,10 +38,7 @@ export class AdminKeys {
   }
 
   async create(name: string): Promise<CreatedAdminKey> {
-    const trimmed = name.trim();
-    if (trimmed === '' || trimmed.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(trimmed)) {
-      throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} printable characters`);
-    }
+    const trimmed = parseDisplayName(name);
     const key = this.deps.tokens.generate(ADMIN_KEY_PREFIX);
     const now = this.deps.clock.now();
     const created = await this.deps.store.create({ name: trimmed, keyHash: this.deps.tokens.digest(key), createdAt: now });

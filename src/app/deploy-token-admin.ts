@@ -5,6 +5,7 @@ import { parseTokenLifetime } from '../core/token-lifetime.js';
 import { parseChosenUsername } from '../core/username.js';
 import type { AuditTrail } from './audit-trail.js';
 import { viewOf, type DeployTokenView } from './deploy-token-view.js';
+import { parseDisplayName } from './display-name.js';
 import { DeployTokenNotFoundError, InvalidInputError } from './errors.js';
 import type {
   AuditEventType,
@@ -116,8 +117,6 @@ export interface DeployTokenAdminDeps {
   readonly pendingUses?: { flush(): Promise<void> };
 }
 
-const MAX_NAME_LENGTH = 255;
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1_000;
@@ -133,7 +132,7 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
 
   async create(input: CreateDeployTokenInput, by: Actor = DEFAULT_ACTOR): Promise<CreatedDeployToken> {
     const now = this.deps.clock.now();
-    const name = parseName(input.name);
+    const name = parseDisplayName(input.name);
     const repositories = parseRepositories(input.repositories);
     const scopes = unique(required(input.scopes, 'scope').map(parseRegistryScope));
     checkCatalogScope(scopes, repositories);
@@ -182,7 +181,7 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     const now = this.deps.clock.now();
     const existing = await this.find(reference);
     const changes: { -readonly [K in keyof DeployTokenChanges]: DeployTokenChanges[K] } = {};
-    if (input.name !== undefined) changes.name = parseName(input.name);
+    if (input.name !== undefined) changes.name = parseDisplayName(input.name);
     if (input.repositories !== undefined) changes.repositories = parseRepositories(input.repositories);
     if (input.scopes !== undefined) changes.scopes = unique(required(input.scopes, 'scope').map(parseRegistryScope));
     if (input.expires !== undefined) changes.expiresAt = input.expires === null ? null : parseExpiry(input.expires, now);
@@ -254,14 +253,6 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
       details,
     });
   }
-}
-
-function parseName(text: string): string {
-  const name = text.trim();
-  if (name === '' || name.length > MAX_NAME_LENGTH || CONTROL_CHARACTERS.test(name)) {
-    throw new InvalidInputError(`name must be 1 to ${MAX_NAME_LENGTH} printable characters`);
-  }
-  return name;
 }
 
 function parseRepositories(patterns: readonly string[]): string[] {
