@@ -1,5 +1,5 @@
 import { checkCatalogScope, parseRegistryScope, type DeployToken, type DeployTokenStatus } from '../core/deploy-token.js';
-import { parseExpiry } from '../core/expiry.js';
+import { parseExpiry, parseSince } from '../core/expiry.js';
 import { parseRepositoryPattern, patternCovers } from '../core/repository-pattern.js';
 import { parseTokenLifetime } from '../core/token-lifetime.js';
 import { parseChosenUsername } from '../core/username.js';
@@ -263,12 +263,6 @@ function parseAuditEventType(text: string): AuditEventType {
   const event = AUDIT_EVENT_TYPES.find((known) => known === text);
   if (event === undefined) throw new InvalidInputError(`unknown audit event "${text.slice(0, 40)}": use ${AUDIT_EVENT_TYPES.join(', ')}`);
   return event;
-}
-
-/** `since` reads like an expiry, but backwards: `24h` means 24 hours ago. */
-function parseSince(text: string, now: Date): Date {
-  const ahead = parseExpiry(text, new Date(0)).getTime();
-  return /^\d+[smhdwy]$/.test(text) ? new Date(now.getTime() - ahead) : new Date(ahead);
 }
 
 function pageSize(limit: number | undefined): number {

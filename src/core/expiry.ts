@@ -41,8 +41,21 @@ export function parseExpiry(text: string, now: Date): Date {
   return expiresAt;
 }
 
-function addDuration(now: Date, [, count, unit]: RegExpExecArray): Date {
-  return new Date(now.getTime() + Number(count) * (SECONDS_PER_UNIT[unit as string] as number) * 1000);
+/**
+ * The expiry grammar read backwards, for "events since": a duration means that long before `now`, a date
+ * or time means itself.
+ */
+export function parseSince(text: string, now: Date): Date {
+  const duration = DURATION.exec(text);
+  return duration ? new Date(now.getTime() - durationMs(duration)) : parseExpiry(text, new Date(0));
+}
+
+function addDuration(now: Date, duration: RegExpExecArray): Date {
+  return new Date(now.getTime() + durationMs(duration));
+}
+
+function durationMs([, count, unit]: RegExpExecArray): number {
+  return Number(count) * (SECONDS_PER_UNIT[unit as string] as number) * 1000;
 }
 
 function parseAbsolute(text: string): Date {

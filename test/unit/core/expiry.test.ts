@@ -1,4 +1,4 @@
-import { ExpiryError, parseExpiry } from '../../../src/core/expiry.js';
+import { ExpiryError, parseExpiry, parseSince } from '../../../src/core/expiry.js';
 
 const NOW = new Date('2026-06-15T10:20:30.000Z');
 
@@ -136,4 +136,22 @@ describe('parseExpiry refuses everything else with an ExpiryError', () => {
       expect(expiryError(text).message).toBe(`invalid expiry "${text}": ${NOT_A_DATE}`);
     },
   );
+});
+
+describe('parseSince reads the expiry grammar backwards', () => {
+  const now = new Date('2026-11-23T10:00:00.000Z');
+
+  test.each([
+    ['24h', '2026-11-22T10:00:00.000Z'],
+    ['30m', '2026-11-23T09:30:00.000Z'],
+    ['7d', '2026-11-16T10:00:00.000Z'],
+    ['2026-11-01', '2026-11-01T00:00:00.000Z'],
+    ['2026-11-20T08:15:00Z', '2026-11-20T08:15:00.000Z'],
+  ])('%s', (text, expected) => {
+    expect(parseSince(text, now).toISOString()).toBe(expected);
+  });
+
+  test.each(['0h', 'yesterday', '2026-02-30'])('refuses %j as an expiry would', (text) => {
+    expect(() => parseSince(text, now)).toThrow(ExpiryError);
+  });
 });
