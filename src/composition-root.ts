@@ -1,13 +1,15 @@
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { Express } from 'express';
 import { AdminKeys, type AdminKeyView, type CreatedAdminKey } from './app/admin-keys.js';
 import { AuditTrail } from './app/audit-trail.js';
 import { StoreDeployTokenAdmin, type DeployTokenAdmin } from './app/deploy-token-admin.js';
+import { forgetOnChanges, forgettingWrites } from './app/credential-cache-invalidation.js';
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
 import { DeployTokenUseRecorder } from './app/deploy-token-use-recorder.js';
-import type { Clock, Logger, RegistryTokenSigner, SecretHasher } from './app/ports.js';
+import type { Clock, DeployTokenChangeFeed, Logger, RegistryTokenSigner, SecretHasher } from './app/ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
@@ -15,7 +17,9 @@ import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
+import { HmacCredentialCache, type CredentialCacheStats } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
+import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
 import { createHttpApp } from './adapters/http/http-app.js';
@@ -40,7 +44,10 @@ export interface Overrides {
   readonly signer?: RegistryTokenSigner;
 }
 
-export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied'>;
+/** Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. */
+export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes'> & {
+  readonly changes?: DeployTokenChangeFeed;
+};
 
 /** How often collected last-use times and audit events are written. */
 const BATCH_FLUSH_INTERVAL_MS = 1_000;
@@ -59,6 +66,10 @@ export interface RegauthApp {
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
+  /** Null when credential checks are not cached. */
+  credentialCacheStats(): CredentialCacheStats | null;
+  /** Secret checks waiting for a bcrypt thread. */
+  bcryptQueueDepth(): number;
   readiness(): Promise<Readiness>;
   /** Writes collected last-use times and audit events now rather than at the next tick. */
   flush(): Promise<void>;
@@ -77,6 +88,8 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   const opened = overrides.stores === undefined ? await openStore(config.database, 'server', logger) : null;
   const stores = overrides.stores ?? (opened as OpenStore);
   let keyRing: KeyRing | null = null;
+  let pool: BcryptWorkerPool | null = null;
+  let stopForgetting: (() => Promise<void>) | null = null;
   try {
     const { key, generated } = await ensureKeyAndBundle(config, clock, logger);
     if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
@@ -84,11 +97,14 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     keyRing = await KeyRing.open(config.keys.dir, clock, logger);
     keyRing.start(config.keys.reloadSeconds * 1000);
     const signer = overrides.signer ?? new JoseRegistryTokenSigner(keyRing, config.keys.tokenHeader);
-    const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
+    pool = overrides.hasher === undefined ? new BcryptWorkerPool(bcryptPoolSettings(config)) : null;
+    const hasher = overrides.hasher ?? (pool as BcryptWorkerPool);
+    const cache = credentialCacheFor(config, stores);
+    if (cache !== null) stopForgetting = await forgetOnChanges(stores.changes as DeployTokenChangeFeed, cache);
     const audit = new AuditTrail(stores.auditLog, logger);
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const issuer = new RegistryTokenIssuer({
-      authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock }),
+      authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
       refreshTokens: new RefreshTokens({ store: stores.refreshTokens, tokens: randomOpaqueTokens, clock }),
       signer,
       clock,
@@ -103,7 +119,8 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
         publicRepositories: config.anonymous.pullRepositories,
       },
     });
-    const admin = deployTokenAdmin(config, stores, hasher, clock, audit, uses);
+    const adminStores = cache === null ? stores : { ...stores, store: forgettingWrites(stores.store, cache) };
+    const admin = deployTokenAdmin(config, adminStores, hasher, clock, audit, uses);
     const adminKeys = new AdminKeys({ store: stores.adminKeys, tokens: randomOpaqueTokens, clock, audit });
     const flushBatches = () => Promise.all([uses.flush(), audit.flush()]).then(() => undefined);
     const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
@@ -116,20 +133,43 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
+      credentialCacheStats: () => cache?.stats() ?? null,
+      bcryptQueueDepth: () => pool?.queueDepth() ?? 0,
       readiness,
       flush: flushBatches,
       close: async () => {
         keyRing?.stop();
         clearInterval(flushTimer);
         await flushBatches();
+        await stopForgetting?.();
+        await pool?.close();
         await opened?.close();
       },
     };
   } catch (error) {
     keyRing?.stop();
+    await stopForgetting?.();
+    await pool?.close();
     await opened?.close();
     throw error;
   }
+}
+
+/** `auto` threads: the cores shared among the processes, at least one each. */
+function bcryptPoolSettings(config: RegauthConfig) {
+  const { bcryptThreads, bcryptQueueLimit, bcryptCost } = config.secrets;
+  const threads = bcryptThreads === 'auto' ? Math.max(1, Math.floor(availableParallelism() / processCount(config))) : bcryptThreads;
+  return { cost: bcryptCost, threads, queueLimit: bcryptQueueLimit };
+}
+
+export function processCount(config: RegauthConfig): number {
+  return config.server.processes === 'auto' ? availableParallelism() : config.server.processes;
+}
+
+function credentialCacheFor(config: RegauthConfig, stores: Stores): HmacCredentialCache | null {
+  const { ttlSeconds, failureTtlSeconds, maxEntries } = config.credentialCache;
+  if (stores.changes === undefined || (ttlSeconds === 0 && failureTtlSeconds === 0)) return null;
+  return new HmacCredentialCache({ maxEntries, verifiedTtlMs: ttlSeconds * 1000, refusedTtlMs: failureTtlSeconds * 1000 });
 }
 
 function deployTokenAdmin(

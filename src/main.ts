@@ -1,29 +1,42 @@
 import { ConfigError, loadConfig } from './adapters/config/load-config.js';
 import { SigningKeyError } from './adapters/keys/signing-key.js';
 import { EmbeddedStoreBusyError } from './adapters/store/embedded-store-lock.js';
-import { registryConfigYaml, startRegauth, type RunningRegauth } from './composition-root.js';
+import cluster from 'node:cluster';
+import { runClusterPrimary } from './cluster-primary.js';
+import { processCount, registryConfigYaml, startRegauth, type RunningRegauth } from './composition-root.js';
 
 let running: RunningRegauth | null = null;
 let stopSignal: string | null = null;
 
-// Installed before start-up, which can take seconds: a SIGTERM meanwhile must still end in a clean stop.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    stopSignal = signal;
-    if (running !== null) void stop(running);
-  });
+function handleStopSignals(): void {
+  // Installed before start-up, which can take seconds: a SIGTERM meanwhile must still end in a clean stop.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stopSignal = signal;
+      if (running !== null) void stop(running);
+    });
+  }
 }
 
-async function stop(server: RunningRegauth): Promise<void> {
-  server.regauth.logger.info('stopping: finishing requests in flight', { signal: stopSignal });
-  await server.close();
-  process.exit(0);
+let stopping: Promise<void> | null = null;
+
+function stop(server: RunningRegauth): Promise<void> {
+  stopping ??= (async () => {
+    server.regauth.logger.info('stopping: finishing requests in flight', { signal: stopSignal });
+    await server.close();
+    process.exit(0);
+  })();
+  return stopping;
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const processes = processCount(config);
+  if (processes > 1 && cluster.isPrimary) return runClusterPrimary(config, processes);
+  handleStopSignals();
   running = await startRegauth(config);
   if (stopSignal !== null) return stop(running);
+  if (cluster.isWorker) return;
   const yaml = registryConfigYaml(config);
   running.regauth.logger.info('give the registry this configuration (regauth registry-config prints it again)', {
     registryConfig: yaml,

@@ -2,13 +2,15 @@ import { deployTokenStatus, type DeployToken } from '../core/deploy-token.js';
 import { isWellFormedSecret } from '../core/deploy-token-secret.js';
 import { isPossibleUsername } from '../core/username.js';
 import { DeployTokenExpiredError, DeployTokenRevokedError, InvalidCredentialsError } from './errors.js';
-import type { Clock, DeployTokenStore, SecretHasher } from './ports.js';
+import type { Clock, CredentialCache, DeployTokenStore, SecretHasher } from './ports.js';
 import { unavailableOnFailure } from './unavailable.js';
 
 export interface DeployTokenAuthenticatorDeps {
   readonly store: DeployTokenStore;
   readonly hasher: SecretHasher;
   readonly clock: Clock;
+  /** Without one, every check reads the store and costs a bcrypt. */
+  readonly cache?: CredentialCache;
 }
 
 export class DeployTokenAuthenticator {
@@ -24,18 +26,32 @@ export class DeployTokenAuthenticator {
   /**
    * Verifies a username and secret. A secret or username that cannot exist is refused without a lookup;
    * an unknown username still costs one hash comparison, so response time does not reveal which usernames
-   * exist. Expiry and revocation are only disclosed to a caller who proved the secret.
+   * exist. A pair checked recently is answered from the cache, right or wrong, with no lookup and no hash;
+   * expiry is still judged now. Expiry and revocation are only disclosed to a caller who proved the secret.
    */
   async authenticate(username: string, secret: string): Promise<DeployToken> {
     if (!isPossibleUsername(username) || !isWellFormedSecret(secret)) throw new InvalidCredentialsError();
+    const { cache } = this.deps;
+    const remembered = cache?.lookup(username, secret) ?? null;
+    if (remembered?.outcome === 'refused') throw new InvalidCredentialsError();
+    if (remembered?.outcome === 'verified') return usable(remembered.token, this.deps.clock.now());
+
+    const ticket = cache?.ticket() ?? 0;
     const token = await unavailableOnFailure('store', () => this.deps.store.findByUsername(username));
     const hash = token?.secretHash ?? (await this.dummyHash);
     const matches = await this.deps.hasher.verify(secret, hash);
-    if (token === null || !matches) throw new InvalidCredentialsError();
-
-    assertUsable(token, this.deps.clock.now());
-    return token;
+    if (token === null || !matches) {
+      cache?.rememberRefused(username, secret, ticket);
+      throw new InvalidCredentialsError();
+    }
+    cache?.rememberVerified(username, secret, token, ticket);
+    return usable(token, this.deps.clock.now());
   }
+}
+
+function usable(token: DeployToken, now: Date): DeployToken {
+  assertUsable(token, now);
+  return token;
 }
 
 /** Expiry and revocation, disclosed only to a caller who proved they hold the token. */

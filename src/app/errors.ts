@@ -96,3 +96,13 @@ export class ServiceUnavailableError extends RegauthError {
     this.name = 'ServiceUnavailableError';
   }
 }
+
+/** Too much work queued already: the caller should come back shortly rather than wait here. */
+export class OverloadedError extends RegauthError {
+  readonly code = 'overloaded';
+  readonly retryAfterSeconds = 1;
+  constructor(what: string) {
+    super(`${what} is busy: try again shortly`);
+    this.name = 'OverloadedError';
+  }
+}

@@ -125,6 +125,40 @@ export interface AuditLog {
   query(query: AuditQuery): Promise<RecordedAuditEvent[]>;
 }
 
+/** What was concluded the last time a username and secret were checked. */
+export type RememberedCheck =
+  | { readonly outcome: 'verified'; readonly token: DeployToken }
+  | { readonly outcome: 'refused' };
+
+/**
+ * Recent credential checks, so that repeating a username and secret costs no bcrypt. Take a `ticket()`
+ * before reading the store: a `remember…` whose ticket predates a `forget` or `suspend` is dropped, so a
+ * change that lands while a check is under way is never papered over by what that check read.
+ */
+export interface CredentialCache {
+  ticket(): number;
+  lookup(username: string, secret: string): RememberedCheck | null;
+  rememberVerified(username: string, secret: string, token: DeployToken, ticket: number): void;
+  rememberRefused(username: string, secret: string, ticket: number): void;
+  forget(username: string): void;
+  /** Forgets everything and answers nothing until `resume`: changes may be going unseen. */
+  suspend(): void;
+  resume(): void;
+}
+
+export interface DeployTokenChangeListener {
+  changed(username: string): void;
+  /** Changes may be missed from now until `resumed`. */
+  interrupted(): void;
+  resumed(): void;
+}
+
+/** Changes to deploy tokens made anywhere: this process, the CLI, another replica, plain SQL. */
+export interface DeployTokenChangeFeed {
+  /** Calls `resumed` once the feed is live; returns the unsubscribe function. */
+  subscribe(listener: DeployTokenChangeListener): Promise<() => Promise<void>>;
+}
+
 export interface SecretHasher {
   hash(secret: string): Promise<string>;
   verify(secret: string, hash: string): Promise<boolean>;

@@ -5,6 +5,7 @@ import { parseRepositoryPattern } from '../../core/repository-pattern.js';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const nullableText = z.string().min(1).nullable();
+const autoOrCount = (max: number) => z.union([z.literal('auto'), positiveInt(max)]);
 const lifetime = z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400);
 
 /** A list in YAML, or comma-separated in an environment variable. */
@@ -32,6 +33,7 @@ export const configSchema = z
         host: z.string().min(1),
         port,
         publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
+        processes: autoOrCount(256),
       })
       .strict(),
     token: z
@@ -65,7 +67,20 @@ export const configSchema = z
         reloadSeconds: z.coerce.number().int().min(0).max(3600),
       })
       .strict(),
-    secrets: z.object({ bcryptCost: z.coerce.number().int().min(4).max(15) }).strict(),
+    secrets: z
+      .object({
+        bcryptCost: z.coerce.number().int().min(4).max(15),
+        bcryptThreads: autoOrCount(256),
+        bcryptQueueLimit: positiveInt(100_000),
+      })
+      .strict(),
+    credentialCache: z
+      .object({
+        ttlSeconds: z.coerce.number().int().min(0).max(3600),
+        failureTtlSeconds: z.coerce.number().int().min(0).max(600),
+        maxEntries: positiveInt(10_000_000),
+      })
+      .strict(),
     log: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']),
@@ -82,6 +97,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_HOST: 'server.host',
   REGAUTH_PORT: 'server.port',
   REGAUTH_PUBLIC_URL: 'server.publicUrl',
+  REGAUTH_PROCESSES: 'server.processes',
   REGAUTH_TOKEN_PATH: 'token.path',
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',
@@ -98,6 +114,11 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_KEYS_TOKEN_HEADER: 'keys.tokenHeader',
   REGAUTH_KEYS_RELOAD_SECONDS: 'keys.reloadSeconds',
   REGAUTH_BCRYPT_COST: 'secrets.bcryptCost',
+  REGAUTH_BCRYPT_THREADS: 'secrets.bcryptThreads',
+  REGAUTH_BCRYPT_QUEUE_LIMIT: 'secrets.bcryptQueueLimit',
+  REGAUTH_CREDENTIAL_CACHE_TTL: 'credentialCache.ttlSeconds',
+  REGAUTH_CREDENTIAL_CACHE_FAILURE_TTL: 'credentialCache.failureTtlSeconds',
+  REGAUTH_CREDENTIAL_CACHE_MAX_ENTRIES: 'credentialCache.maxEntries',
   REGAUTH_LOG_LEVEL: 'log.level',
   REGAUTH_LOG_FORMAT: 'log.format',
 };

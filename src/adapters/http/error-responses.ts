@@ -23,6 +23,7 @@ const WIRE_ERRORS: Readonly<Record<string, WireError>> = {
   token_expired: UNAUTHORIZED,
   token_revoked: UNAUTHORIZED,
   unavailable: { status: 503, oauth: 'temporarily_unavailable', registry: 'UNAVAILABLE' },
+  overloaded: { status: 503, oauth: 'temporarily_unavailable', registry: 'UNAVAILABLE' },
   payload_too_large: { status: 413, oauth: 'invalid_request', registry: 'SIZE_INVALID' },
   not_found: { status: 404, oauth: 'invalid_request', registry: 'NOT_FOUND' },
   method_not_allowed: { status: 405, oauth: 'invalid_request', registry: 'UNSUPPORTED' },
@@ -36,10 +37,12 @@ export const RETRY_AFTER_SECONDS = 5;
  * `{"error", "error_description", "errors": [{"code", "message", "detail": {"reason"}}]}`, where `reason` is
  * this service's stable code. A 401 carries the Basic challenge; a 503 says when to retry.
  */
-export function sendError(response: Response, reason: string, message: string): void {
+export function sendError(response: Response, reason: string, message: string, retryAfterSeconds?: number): void {
   const wire = WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
   if (wire.status === 401) response.set('WWW-Authenticate', 'Basic realm="regauth", charset="UTF-8"');
-  if (wire.status === 503) response.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (retryAfterSeconds !== undefined || wire.status === 503) {
+    response.set('Retry-After', String(retryAfterSeconds ?? RETRY_AFTER_SECONDS));
+  }
   response.status(wire.status).json({
     error: wire.oauth,
     error_description: message,
@@ -48,9 +51,22 @@ export function sendError(response: Response, reason: string, message: string): 
 }
 
 /** The reason and message to send for any thrown value; details of unexpected errors stay in the log. */
-export function describeError(error: unknown): { reason: string; message: string; expected: boolean } {
+export interface ErrorDescription {
+  readonly reason: string;
+  readonly message: string;
+  readonly expected: boolean;
+  readonly retryAfterSeconds?: number;
+}
+
+export function describeError(error: unknown): ErrorDescription {
   if (error instanceof RegauthError && error.code in WIRE_ERRORS) {
-    return { reason: error.code, message: error.message, expected: true };
+    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    return {
+      reason: error.code,
+      message: error.message,
+      expected: true,
+      ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+    };
   }
   if (isClientHttpError(error)) {
     const reason = error.status === 413 ? 'payload_too_large' : 'invalid_request';

@@ -31,13 +31,13 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(ADMIN_API_PREFIX, adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
   app.use((_request: Request, response: Response) => sendError(response, 'not_found', 'no such endpoint'));
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
-    const { reason, message, expected } = describeError(error);
+    const { reason, message, expected, retryAfterSeconds } = describeError(error);
     if (reason === 'unavailable') {
       deps.logger.error('dependency unavailable: nothing granted', { error: message, cause: causeOf(error) });
     } else if (!expected) {
       deps.logger.error('unexpected error', { error: String(error), stack: (error as Error)?.stack });
     }
-    sendError(response, reason, message);
+    sendError(response, reason, message, retryAfterSeconds);
   });
   return app;
 }

@@ -1,5 +1,5 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { SqlDatabase, SqlExecutor, SqlParameter } from './sql-database.js';
+import type { NotificationListener, SqlDatabase, SqlExecutor, SqlParameter } from './sql-database.js';
 
 /** PGlite: real PostgreSQL compiled to WebAssembly, in a data folder (or in memory when `dataDir` is null). */
 export async function openEmbeddedDatabase(dataDir: string | null): Promise<SqlDatabase> {
@@ -20,6 +20,12 @@ export async function openEmbeddedDatabase(dataDir: string | null): Promise<SqlD
     ...executorOf(db),
     transaction: <T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> =>
       db.transaction((tx) => work(executorOf(tx))),
+    // In-process: the subscription cannot drop, so it is connected for as long as it exists.
+    async listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>> {
+      const unsubscribe = await db.listen(channel, (payload) => listener.notification(payload));
+      listener.connected();
+      return unsubscribe;
+    },
     close: () => db.close(),
   };
 }

@@ -1,4 +1,4 @@
-import type { AdminKeyStore, AuditLog, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
+import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { lockEmbeddedStore, type LockHolderRole } from './embedded-store-lock.js';
 import { migrate } from './migrator.js';
@@ -6,6 +6,7 @@ import { openPostgresDatabase } from './postgres-database.js';
 import type { SqlDatabase } from './sql-database.js';
 import { SqlAdminKeyStore } from './sql-admin-key-store.js';
 import { SqlAuditLog } from './sql-audit-log.js';
+import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
 
@@ -22,6 +23,7 @@ export interface OpenStore {
   readonly refreshTokens: RefreshTokenStore;
   readonly adminKeys: AdminKeyStore;
   readonly auditLog: AuditLog;
+  readonly changes: DeployTokenChangeFeed;
   /** The migration versions this open applied, oldest first; empty when the schema was up to date. */
   readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     refreshTokens: new SqlRefreshTokenStore(opened),
     adminKeys: new SqlAdminKeyStore(opened),
     auditLog: new SqlAuditLog(opened),
+    changes: new SqlDeployTokenChangeFeed(opened),
     migrationsApplied: applied,
     close: async () => {
       await opened.close();

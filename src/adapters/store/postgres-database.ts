@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../../app/ports.js';
-import type { SqlDatabase, SqlExecutor, SqlParameter } from './sql-database.js';
+import { listenOnPostgres } from './postgres-listener.js';
+import type { NotificationListener, SqlDatabase, SqlExecutor, SqlParameter } from './sql-database.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
@@ -9,18 +10,21 @@ export interface PostgresOptions {
 }
 
 export function openPostgresDatabase(options: PostgresOptions, logger: Logger): SqlDatabase {
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: options.connectionString,
-    max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
     application_name: 'regauth',
-  });
+    keepAlive: true,
+  };
+  const pool = new pg.Pool({ ...connection, max: options.poolSize });
+  const stopListening = new Set<() => Promise<void>>();
   // Without a listener an idle client's error (server restart, network cut) would crash the process.
   pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }));
 
   const executorOf = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
-    async query<Row>(text: string, parameters: readonly SqlParameter[] = []): Promise<Row[]> {
-      const result = await client.query(text, parameters as unknown[]);
+    async query<Row>(text: string, parameters: readonly SqlParameter[] = [], preparedAs?: string): Promise<Row[]> {
+      const values = parameters as unknown[];
+      const result = await client.query(preparedAs === undefined ? { text, values } : { name: preparedAs, text, values });
       return result.rows as Row[];
     },
     async execute(script: string): Promise<void> {
@@ -45,6 +49,17 @@ export function openPostgresDatabase(options: PostgresOptions, logger: Logger): 
         client.release();
       }
     },
-    close: () => pool.end(),
+    async listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>> {
+      const stop = await listenOnPostgres(connection, channel, listener, logger);
+      stopListening.add(stop);
+      return async () => {
+        stopListening.delete(stop);
+        await stop();
+      };
+    },
+    async close(): Promise<void> {
+      await Promise.all([...stopListening].map((stop) => stop()));
+      await pool.end();
+    },
   };
 }

@@ -1,7 +1,8 @@
 export type SqlParameter = string | number | boolean | Date | null | readonly string[];
 
 export interface SqlExecutor {
-  query<Row>(text: string, parameters?: readonly SqlParameter[]): Promise<Row[]>;
+  /** `preparedAs` names a hot statement so PostgreSQL parses and plans it once per connection. */
+  query<Row>(text: string, parameters?: readonly SqlParameter[], preparedAs?: string): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   execute(script: string): Promise<void>;
 }
@@ -11,7 +12,19 @@ export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'postgres' | 'embedded';
   /** Runs `work` on one connection inside a transaction, committing when it resolves. */
   transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Delivers NOTIFY payloads on `channel` until the returned function is called. */
+  listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/**
+ * A NOTIFY subscription. Notifications sent while the listening connection is down are lost, so a
+ * listener must treat `disconnected` as "anything may have changed" until `connected` is called again.
+ */
+export interface NotificationListener {
+  notification(payload: string): void;
+  connected(): void;
+  disconnected(error: Error): void;
 }
 
 /** The SQLSTATE of a PostgreSQL error, from either driver. */

@@ -67,7 +67,8 @@ export class SqlDeployTokenStore implements DeployTokenStore {
   }
 
   async findByUsername(username: string): Promise<DeployToken | null> {
-    return this.one(`SELECT ${COLUMNS} FROM deploy_tokens WHERE username = $1`, [username]);
+    // The hot path of every password grant: a prepared statement on the username's unique index.
+    return this.one(`SELECT ${COLUMNS} FROM deploy_tokens WHERE username = $1`, [username], 'regauth_deploy_token_by_username');
   }
 
   async list(query?: DeployTokenQuery): Promise<DeployToken[]> {
@@ -144,8 +145,8 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     await this.db.query('SELECT 1');
   }
 
-  private async one(text: string, parameters: readonly SqlParameter[]): Promise<DeployToken | null> {
-    const [row] = await this.db.query<DeployTokenRow>(text, parameters);
+  private async one(text: string, parameters: readonly SqlParameter[], preparedAs?: string): Promise<DeployToken | null> {
+    const [row] = await this.db.query<DeployTokenRow>(text, parameters, preparedAs);
     return row === undefined ? null : toDeployToken(row);
   }
 }

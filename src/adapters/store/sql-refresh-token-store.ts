@@ -22,6 +22,7 @@ export class SqlRefreshTokenStore implements RefreshTokenStore {
       `SELECT ${DEPLOY_TOKEN_COLUMNS_OF_T} FROM refresh_tokens r JOIN deploy_tokens t ON t.id = r.deploy_token_id
        WHERE r.token_hash = $1`,
       [tokenHash],
+      'regauth_deploy_token_by_refresh_token',
     );
     return row === undefined ? null : toDeployToken(row);
   }

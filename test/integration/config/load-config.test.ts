@@ -29,13 +29,14 @@ function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): 
 }
 
 const DEFAULTS: RegauthConfig = {
-  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001' },
+  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1 },
   token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 },
   anonymous: { pullRepositories: [] },
   database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000 },
   registry: { host: null },
   keys: { dir: '/srv/regauth/keys', algorithm: 'RS256', tokenHeader: 'kid', reloadSeconds: 15 },
-  secrets: { bcryptCost: 10 },
+  secrets: { bcryptCost: 10, bcryptThreads: 'auto', bcryptQueueLimit: 128 },
+  credentialCache: { ttlSeconds: 60, failureTtlSeconds: 10, maxEntries: 10_000 },
   log: { level: 'info', format: 'auto' },
   realm: 'http://127.0.0.1:5001/token',
   registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
@@ -73,8 +74,12 @@ describe('loadConfig', () => {
         'REGAUTH_PORT',
         '8080',
         8080,
-        { server: { host: '0.0.0.0', port: 8080, publicUrl: 'http://127.0.0.1:8080' }, realm: 'http://127.0.0.1:8080/token' },
+        {
+          server: { host: '0.0.0.0', port: 8080, publicUrl: 'http://127.0.0.1:8080', processes: 1 },
+          realm: 'http://127.0.0.1:8080/token',
+        },
       ],
+      ['REGAUTH_PROCESSES', '4', 4],
       ['REGAUTH_PUBLIC_URL', 'https://auth.example.com', 'https://auth.example.com', { realm: 'https://auth.example.com/token' }],
       ['REGAUTH_TOKEN_PATH', '/v2/token', '/v2/token', { realm: 'http://127.0.0.1:5001/v2/token' }],
       ['REGAUTH_ISSUER', 'issuer.example.com', 'issuer.example.com'],
@@ -100,6 +105,11 @@ describe('loadConfig', () => {
       ['REGAUTH_KEYS_TOKEN_HEADER', 'x5c', 'x5c'],
       ['REGAUTH_KEYS_RELOAD_SECONDS', '0', 0],
       ['REGAUTH_BCRYPT_COST', '12', 12],
+      ['REGAUTH_BCRYPT_THREADS', '3', 3],
+      ['REGAUTH_BCRYPT_QUEUE_LIMIT', '500', 500],
+      ['REGAUTH_CREDENTIAL_CACHE_TTL', '0', 0],
+      ['REGAUTH_CREDENTIAL_CACHE_FAILURE_TTL', '30', 30],
+      ['REGAUTH_CREDENTIAL_CACHE_MAX_ENTRIES', '500', 500],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];
@@ -141,7 +151,7 @@ describe('loadConfig', () => {
       );
       const config = loadConfig({ REGAUTH_CONFIG: 'merge.yaml' }, dir);
 
-      expect(config.server).toEqual({ host: '0.0.0.0', port: 6000, publicUrl: 'http://127.0.0.1:6000' });
+      expect(config.server).toEqual({ host: '0.0.0.0', port: 6000, publicUrl: 'http://127.0.0.1:6000', processes: 1 });
       expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 });
       expect(config.keys.dir).toBe(join(dir, 'file-keys'));
       expect(config.registryBundlePath).toBe(join(dir, 'file-keys', 'registry-rootcertbundle.pem'));

@@ -1,8 +1,14 @@
 import { UsernameTakenError } from '../../../src/app/errors.js';
 import type { NewDeployToken } from '../../../src/app/ports.js';
-import { migrate } from '../../../src/adapters/store/migrator.js';
+import { readdirSync } from 'node:fs';
+import { migrate, MIGRATIONS_DIR } from '../../../src/adapters/store/migrator.js';
 import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
 import { SqlDeployTokenStore } from '../../../src/adapters/store/sql-deploy-token-store.js';
+
+const ALL_MIGRATIONS = readdirSync(MIGRATIONS_DIR)
+  .filter((file) => file.endsWith('.sql'))
+  .map((file) => file.replace(/\.sql$/, ''))
+  .sort();
 
 export interface StoreFixture {
   readonly db: SqlDatabase;
@@ -45,16 +51,16 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
     test('migrations are recorded and not applied twice', async () => {
       expect(await migrate(fixture.db)).toEqual([]);
       const rows = await fixture.db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((row) => row.version)).toEqual(['001_deploy_tokens', '002_lifecycle']);
+      expect(rows.map((row) => row.version)).toEqual(ALL_MIGRATIONS);
     });
 
     test('two replicas migrating an empty database at once apply each migration once', async () => {
       const pair = await fixture.openEmptyPair();
       try {
         const results = await Promise.all([migrate(pair.first), migrate(pair.second)]);
-        expect(results.flat().sort()).toEqual(['001_deploy_tokens', '002_lifecycle']);
+        expect(results.flat().sort()).toEqual(ALL_MIGRATIONS);
         const rows = await pair.first.query<{ count: string | number }>('SELECT count(*) AS count FROM schema_migrations');
-        expect(Number(rows[0]?.count)).toBe(2);
+        expect(Number(rows[0]?.count)).toBe(ALL_MIGRATIONS.length);
       } finally {
         await pair.close();
       }

@@ -9,6 +9,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,
+  overloaded: 503,
   internal_error: 500,
 };
 

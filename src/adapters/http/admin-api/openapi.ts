@@ -10,7 +10,7 @@ const ERROR_RESPONSES: Readonly<Record<string, string>> = {
   '401': 'Missing, unknown or revoked admin key (invalid_admin_key)',
   '404': 'No such deploy token (not_found)',
   '415': 'The body is not application/json (unsupported_media_type)',
-  '503': 'The database is unavailable (unavailable); retry later',
+  '503': 'The database is unavailable (unavailable) or secret hashing is saturated (overloaded); retry later',
 };
 
 const OPTIONAL_ERROR_RESPONSES: Readonly<Record<string, string>> = {
