@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   const processes = processCount(config);
   if (processes > 1 && cluster.isPrimary) return runClusterPrimary(config, processes);
   handleStopSignals();
+  // A worker whose primary is gone (killed, crashed) has no one to restart or stop it: it stops itself.
+  if (cluster.isWorker) process.once('disconnect', () => running !== null && void stop(running));
   running = await startRegauth(config);
   if (stopSignal !== null) return stop(running);
   if (cluster.isWorker) return;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
+import { changeFeedContract } from './change-feed-contract.js';
 import { deployTokenStoreContract } from './deploy-token-store-contract.js';
 import { lifecycleStoreContract } from './lifecycle-store-contract.js';
 
@@ -26,3 +27,4 @@ deployTokenStoreContract('embedded PGlite', async () => {
 
 // In memory: the lifecycle contract needs a fresh database, not the data folder above.
 lifecycleStoreContract('embedded PGlite', () => openEmbeddedDatabase(null));
+changeFeedContract('embedded PGlite', () => openEmbeddedDatabase(null));

@@ -1,6 +1,7 @@
 import { openPostgresDatabase } from '../../../src/adapters/store/postgres-database.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { createPostgresTestSchema, postgresAvailable, type PostgresTestSchema } from '../../support/postgres.js';
+import { changeFeedContract } from './change-feed-contract.js';
 import { deployTokenStoreContract } from './deploy-token-store-contract.js';
 import { lifecycleStoreContract } from './lifecycle-store-contract.js';
 
@@ -33,6 +34,7 @@ if (available) {
     };
   });
   lifecycleStoreContract('PostgreSQL', async () => open(await newSchemaUrl()));
+  changeFeedContract('PostgreSQL', async () => open(await newSchemaUrl()));
 } else {
   test.skip('PostgreSQL contract (no PostgreSQL here)', () => undefined);
 }
