@@ -24,6 +24,7 @@ import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-direct
 import { KeyRing } from './adapters/keys/key-ring.js';
 import type { SigningKey } from './adapters/keys/signing-key.js';
 import { createWinstonLogger } from './adapters/logging/winston-logger.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
 import { registryAuthConfigYaml, type RegistryVersion } from './adapters/registry/registry-auth-config.js';
 import { embeddedStoreHolder } from './adapters/store/embedded-store-lock.js';
 import { openStore, type OpenStore } from './adapters/store/open-store.js';
@@ -85,7 +86,9 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     keyRing.start(config.keys.reloadSeconds * 1000);
     const signer = overrides.signer ?? new JoseRegistryTokenSigner(keyRing, config.keys.tokenHeader);
     const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
-    const audit = new AuditTrail(stores.auditLog, logger);
+    const poolStats = opened?.db.poolStats?.bind(opened.db);
+    const metrics = config.metrics.enabled ? new PrometheusMetrics(poolStats === undefined ? {} : { databasePool: poolStats }) : null;
+    const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent]);
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const issuer = new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock }),
@@ -110,7 +113,15 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     flushTimer.unref();
     const readiness = () => checkReadiness(stores.store, signer);
     return {
-      app: createHttpApp({ tokenPath: config.token.path, issuer, admin, adminKeys, readiness, logger }),
+      app: createHttpApp({
+        tokenPath: config.token.path,
+        issuer,
+        admin,
+        adminKeys,
+        readiness,
+        logger,
+        ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
+      }),
       admin,
       adminKeys,
       signingKey: key,

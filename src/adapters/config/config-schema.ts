@@ -5,6 +5,9 @@ import { parseRepositoryPattern } from '../../core/repository-pattern.js';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const nullableText = z.string().min(1).nullable();
+/** true or false in YAML; the strings `true` or `false` in an environment variable. */
+const booleanSetting = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+const urlPath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /');
 const lifetime = z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400);
 
 /** A list in YAML, or comma-separated in an environment variable. */
@@ -36,7 +39,7 @@ export const configSchema = z
       .strict(),
     token: z
       .object({
-        path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /'),
+        path: urlPath,
         issuer: z.string().min(1),
         service: z.string().min(1),
         lifetimeSeconds: lifetime,
@@ -66,6 +69,7 @@ export const configSchema = z
       })
       .strict(),
     secrets: z.object({ bcryptCost: z.coerce.number().int().min(4).max(15) }).strict(),
+    metrics: z.object({ enabled: booleanSetting, path: urlPath }).strict(),
     log: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']),
@@ -73,7 +77,11 @@ export const configSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .refine((settings) => settings.metrics.path.toLowerCase() !== settings.token.path.toLowerCase(), {
+    message: 'must differ from token.path',
+    path: ['metrics', 'path'],
+  });
 
 export type RegauthSettings = z.infer<typeof configSchema>;
 
@@ -98,6 +106,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_KEYS_TOKEN_HEADER: 'keys.tokenHeader',
   REGAUTH_KEYS_RELOAD_SECONDS: 'keys.reloadSeconds',
   REGAUTH_BCRYPT_COST: 'secrets.bcryptCost',
+  REGAUTH_METRICS_ENABLED: 'metrics.enabled',
+  REGAUTH_METRICS_PATH: 'metrics.path',
   REGAUTH_LOG_LEVEL: 'log.level',
   REGAUTH_LOG_FORMAT: 'log.format',
 };

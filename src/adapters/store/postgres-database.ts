@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../app/ports.js';
-import type { SqlDatabase, SqlExecutor, SqlParameter } from './sql-database.js';
+import type { SqlDatabase, SqlExecutor, SqlParameter, SqlPoolStats } from './sql-database.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
@@ -46,5 +46,11 @@ export function openPostgresDatabase(options: PostgresOptions, logger: Logger): 
       }
     },
     close: () => pool.end(),
+    poolStats: (): SqlPoolStats => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: options.poolSize,
+    }),
   };
 }

@@ -6,12 +6,23 @@ export interface SqlExecutor {
   execute(script: string): Promise<void>;
 }
 
+/** Connection counts of a pool, for metrics. */
+export interface SqlPoolStats {
+  readonly total: number;
+  readonly idle: number;
+  /** Queries waiting for a free connection. */
+  readonly waiting: number;
+  readonly max: number;
+}
+
 /** The part of PostgreSQL this service needs; PostgreSQL (pg) and the embedded PGlite both provide it. */
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'postgres' | 'embedded';
   /** Runs `work` on one connection inside a transaction, committing when it resolves. */
   transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PostgreSQL only: the embedded store has one connection and no pool. */
+  poolStats?(): SqlPoolStats;
 }
 
 /** The SQLSTATE of a PostgreSQL error, from either driver. */

@@ -36,6 +36,7 @@ const DEFAULTS: RegauthConfig = {
   registry: { host: null },
   keys: { dir: '/srv/regauth/keys', algorithm: 'RS256', tokenHeader: 'kid', reloadSeconds: 15 },
   secrets: { bcryptCost: 10 },
+  metrics: { enabled: true, path: '/metrics' },
   log: { level: 'info', format: 'auto' },
   realm: 'http://127.0.0.1:5001/token',
   registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
@@ -100,6 +101,8 @@ describe('loadConfig', () => {
       ['REGAUTH_KEYS_TOKEN_HEADER', 'x5c', 'x5c'],
       ['REGAUTH_KEYS_RELOAD_SECONDS', '0', 0],
       ['REGAUTH_BCRYPT_COST', '12', 12],
+      ['REGAUTH_METRICS_ENABLED', 'false', false],
+      ['REGAUTH_METRICS_PATH', '/internal/metrics', '/internal/metrics'],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];
@@ -202,6 +205,18 @@ describe('loadConfig', () => {
       const path = await configFile('bad-level.yaml', 'log:\n  level: verbose\n');
       expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems).toEqual([
         `log.level (from REGAUTH_CONFIG file ${path}; override with REGAUTH_LOG_LEVEL): Invalid option: expected one of "error"|"warn"|"info"|"debug"`,
+      ]);
+    });
+
+    test('a switch that is neither true nor false', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_METRICS_ENABLED: 'yes' }, CWD)).problems).toEqual([
+        'metrics.enabled (from environment variable REGAUTH_METRICS_ENABLED): Invalid input: expected boolean, received string',
+      ]);
+    });
+
+    test('a metrics path that is the token path', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_METRICS_PATH: '/Token' }, CWD)).problems).toEqual([
+        'metrics.path (from environment variable REGAUTH_METRICS_PATH): must differ from token.path',
       ]);
     });
 
