@@ -28,6 +28,7 @@ import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-direct
 import { KeyRing } from './adapters/keys/key-ring.js';
 import type { SigningKey } from './adapters/keys/signing-key.js';
 import { createWinstonLogger } from './adapters/logging/winston-logger.js';
+import { PrometheusMetrics, type MetricsSources } from './adapters/metrics/prometheus-metrics.js';
 import { registryAuthConfigYaml, type RegistryVersion } from './adapters/registry/registry-auth-config.js';
 import { embeddedStoreHolder } from './adapters/store/embedded-store-lock.js';
 import { openStore, type OpenStore } from './adapters/store/open-store.js';
@@ -101,7 +102,8 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const hasher = overrides.hasher ?? (pool as BcryptWorkerPool);
     const cache = credentialCacheFor(config, stores);
     if (cache !== null) stopForgetting = await forgetOnChanges(stores.changes as DeployTokenChangeFeed, cache);
-    const audit = new AuditTrail(stores.auditLog, logger);
+    const metrics = config.metrics.enabled ? new PrometheusMetrics(metricsSources(opened, pool, cache)) : null;
+    const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent]);
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const issuer = new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
@@ -127,7 +129,15 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     flushTimer.unref();
     const readiness = () => checkReadiness(stores.store, signer);
     return {
-      app: createHttpApp({ tokenPath: config.token.path, issuer, admin, adminKeys, readiness, logger }),
+      app: createHttpApp({
+        tokenPath: config.token.path,
+        issuer,
+        admin,
+        adminKeys,
+        readiness,
+        logger,
+        ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
+      }),
       admin,
       adminKeys,
       signingKey: key,
@@ -164,6 +174,15 @@ function bcryptPoolSettings(config: RegauthConfig) {
 
 export function processCount(config: RegauthConfig): number {
   return config.server.processes === 'auto' ? availableParallelism() : config.server.processes;
+}
+
+function metricsSources(opened: OpenStore | null, pool: BcryptWorkerPool | null, cache: HmacCredentialCache | null): MetricsSources {
+  const poolStats = opened?.db.poolStats?.bind(opened.db);
+  return {
+    ...(poolStats === undefined ? {} : { databasePool: poolStats }),
+    ...(pool === null ? {} : { bcryptQueueDepth: () => pool.queueDepth() }),
+    ...(cache === null ? {} : { credentialCache: () => cache.stats() }),
+  };
 }
 
 function credentialCacheFor(config: RegauthConfig, stores: Stores): HmacCredentialCache | null {

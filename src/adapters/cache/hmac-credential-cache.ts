@@ -11,6 +11,7 @@ export interface CredentialCacheSettings {
   readonly now?: () => number;
 }
 
+/** Cumulative counts since the cache was made, and its current number of entries. */
 export interface CredentialCacheStats {
   readonly hits: number;
   readonly misses: number;

@@ -6,6 +6,9 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const nullableText = z.string().min(1).nullable();
 const autoOrCount = (max: number) => z.union([z.literal('auto'), positiveInt(max)]);
+/** true or false in YAML; the strings `true` or `false` in an environment variable. */
+const booleanSetting = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+const urlPath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /');
 const lifetime = z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400);
 
 /** A list in YAML, or comma-separated in an environment variable. */
@@ -38,7 +41,7 @@ export const configSchema = z
       .strict(),
     token: z
       .object({
-        path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /'),
+        path: urlPath,
         issuer: z.string().min(1),
         service: z.string().min(1),
         lifetimeSeconds: lifetime,
@@ -81,6 +84,7 @@ export const configSchema = z
         maxEntries: positiveInt(10_000_000),
       })
       .strict(),
+    metrics: z.object({ enabled: booleanSetting, path: urlPath }).strict(),
     log: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']),
@@ -88,7 +92,11 @@ export const configSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .refine((settings) => settings.metrics.path.toLowerCase() !== settings.token.path.toLowerCase(), {
+    message: 'must differ from token.path',
+    path: ['metrics', 'path'],
+  });
 
 export type RegauthSettings = z.infer<typeof configSchema>;
 
@@ -119,6 +127,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_CREDENTIAL_CACHE_TTL: 'credentialCache.ttlSeconds',
   REGAUTH_CREDENTIAL_CACHE_FAILURE_TTL: 'credentialCache.failureTtlSeconds',
   REGAUTH_CREDENTIAL_CACHE_MAX_ENTRIES: 'credentialCache.maxEntries',
+  REGAUTH_METRICS_ENABLED: 'metrics.enabled',
+  REGAUTH_METRICS_PATH: 'metrics.path',
   REGAUTH_LOG_LEVEL: 'log.level',
   REGAUTH_LOG_FORMAT: 'log.format',
 };

@@ -4,10 +4,12 @@ import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { Logger } from '../../app/ports.js';
 import type { Readiness } from '../../app/readiness.js';
 import type { RegistryTokenIssuer } from '../../app/registry-token-issuer.js';
+import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { adminApi, ADMIN_API_PREFIX } from './admin-api/admin-api.js';
 import { adminKeyAuthentication } from './admin-api/admin-key-authentication.js';
 import { describeError, sendError } from './error-responses.js';
 import { healthRoutes } from './health-routes.js';
+import { metricsRoutes, requestMetrics } from './metrics-routes.js';
 import { requestLogging } from './request-logging.js';
 import { tokenRoutes } from './token-routes.js';
 
@@ -18,6 +20,8 @@ export interface HttpAppDeps {
   readonly adminKeys: AdminKeys;
   readonly readiness: () => Promise<Readiness>;
   readonly logger: Logger;
+  /** Absent: no request timing and no metrics endpoint. */
+  readonly metrics?: { readonly metrics: PrometheusMetrics; readonly path: string };
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
@@ -26,6 +30,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.disable('etag');
   app.set('query parser', 'simple');
   app.use(requestLogging(deps.logger));
+  if (deps.metrics !== undefined) {
+    app.use(requestMetrics(deps.metrics.metrics, { tokenPath: deps.tokenPath, metricsPath: deps.metrics.path }));
+    app.use(metricsRoutes(deps.metrics.metrics, deps.metrics.path));
+  }
   app.use(healthRoutes(deps.readiness));
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
   app.use(ADMIN_API_PREFIX, adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../../app/ports.js';
 import { listenOnPostgres } from './postgres-listener.js';
-import type { NotificationListener, SqlDatabase, SqlExecutor, SqlParameter } from './sql-database.js';
+import type { NotificationListener, SqlDatabase, SqlExecutor, SqlParameter, SqlPoolStats } from './sql-database.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
@@ -61,5 +61,11 @@ export function openPostgresDatabase(options: PostgresOptions, logger: Logger): 
       await Promise.all([...stopListening].map((stop) => stop()));
       await pool.end();
     },
+    poolStats: (): SqlPoolStats => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: options.poolSize,
+    }),
   };
 }

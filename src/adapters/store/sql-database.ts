@@ -7,6 +7,15 @@ export interface SqlExecutor {
   execute(script: string): Promise<void>;
 }
 
+/** Connection counts of a pool, for metrics. */
+export interface SqlPoolStats {
+  readonly total: number;
+  readonly idle: number;
+  /** Queries waiting for a free connection. */
+  readonly waiting: number;
+  readonly max: number;
+}
+
 /** The part of PostgreSQL this service needs; PostgreSQL (pg) and the embedded PGlite both provide it. */
 export interface SqlDatabase extends SqlExecutor {
   readonly kind: 'postgres' | 'embedded';
@@ -15,6 +24,8 @@ export interface SqlDatabase extends SqlExecutor {
   /** Delivers NOTIFY payloads on `channel` until the returned function is called. */
   listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** PostgreSQL only: the embedded store has one connection and no pool. */
+  poolStats?(): SqlPoolStats;
 }
 
 /**

@@ -37,6 +37,7 @@ const DEFAULTS: RegauthConfig = {
   keys: { dir: '/srv/regauth/keys', algorithm: 'RS256', tokenHeader: 'kid', reloadSeconds: 15 },
   secrets: { bcryptCost: 10, bcryptThreads: 'auto', bcryptQueueLimit: 128 },
   credentialCache: { ttlSeconds: 60, failureTtlSeconds: 10, maxEntries: 10_000 },
+  metrics: { enabled: true, path: '/metrics' },
   log: { level: 'info', format: 'auto' },
   realm: 'http://127.0.0.1:5001/token',
   registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
@@ -110,6 +111,8 @@ describe('loadConfig', () => {
       ['REGAUTH_CREDENTIAL_CACHE_TTL', '0', 0],
       ['REGAUTH_CREDENTIAL_CACHE_FAILURE_TTL', '30', 30],
       ['REGAUTH_CREDENTIAL_CACHE_MAX_ENTRIES', '500', 500],
+      ['REGAUTH_METRICS_ENABLED', 'false', false],
+      ['REGAUTH_METRICS_PATH', '/internal/metrics', '/internal/metrics'],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];
@@ -212,6 +215,18 @@ describe('loadConfig', () => {
       const path = await configFile('bad-level.yaml', 'log:\n  level: verbose\n');
       expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems).toEqual([
         `log.level (from REGAUTH_CONFIG file ${path}; override with REGAUTH_LOG_LEVEL): Invalid option: expected one of "error"|"warn"|"info"|"debug"`,
+      ]);
+    });
+
+    test('a switch that is neither true nor false', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_METRICS_ENABLED: 'yes' }, CWD)).problems).toEqual([
+        'metrics.enabled (from environment variable REGAUTH_METRICS_ENABLED): Invalid input: expected boolean, received string',
+      ]);
+    });
+
+    test('a metrics path that is the token path', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_METRICS_PATH: '/Token' }, CWD)).problems).toEqual([
+        'metrics.path (from environment variable REGAUTH_METRICS_PATH): must differ from token.path',
       ]);
     });
 

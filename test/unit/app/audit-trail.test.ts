@@ -94,4 +94,42 @@ describe('AuditTrail', () => {
     expect(log.events.map((recorded) => recorded.event)).toStrictEqual(['token.created', 'token.revoked']);
     expect(logger.records.filter((record) => record.message === 'could not write audit events')).toHaveLength(1);
   });
+
+  test('tells each observer of every event, after logging it', () => {
+    const logger = new RecordingLogger();
+    const seen: [string, number][] = [];
+    const trail = new AuditTrail(new InMemoryAuditLog(), logger, [
+      (observed) => seen.push([observed.event, logger.records.length]),
+      (observed) => seen.push([`second ${observed.event}`, logger.records.length]),
+    ]);
+    trail.record(event());
+    trail.record(event({ event: 'auth.failed' }));
+    expect(seen).toEqual([
+      ['token.issued', 1],
+      ['second token.issued', 1],
+      ['auth.failed', 2],
+      ['second auth.failed', 2],
+    ]);
+  });
+
+  test('an observer that throws is logged; the event is still kept and later observers still run', async () => {
+    const logger = new RecordingLogger();
+    const log = new InMemoryAuditLog();
+    const seen: string[] = [];
+    const trail = new AuditTrail(log, logger, [
+      () => {
+        throw new Error('observer broke');
+      },
+      (observed) => seen.push(observed.event),
+    ]);
+    expect(() => trail.record(event())).not.toThrow();
+    expect(seen).toEqual(['token.issued']);
+    expect(logger.records.at(-1)).toEqual({
+      level: 'error',
+      message: 'audit observer failed',
+      fields: { event: 'token.issued', error: 'Error: observer broke' },
+    });
+    await trail.flush();
+    expect(await log.query({ limit: 10 })).toHaveLength(1);
+  });
 });
