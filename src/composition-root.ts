@@ -74,14 +74,14 @@ export function createLogger(config: RegauthConfig): Logger {
 export async function createRegauthApp(config: RegauthConfig, overrides: Overrides = {}): Promise<RegauthApp> {
   const logger = overrides.logger ?? createLogger(config);
   const clock = overrides.clock ?? systemClock;
+  // Keys first: a missing or broken key refuses the start before any database work.
+  const { key, generated } = await ensureKeyAndBundle(config, clock, logger);
+  if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
+  const keyRing = await KeyRing.open(config.keys.dir, clock, logger);
   const opened = overrides.stores === undefined ? await openStore(config.database, 'server', logger) : null;
   const stores = overrides.stores ?? (opened as OpenStore);
-  let keyRing: KeyRing | null = null;
   try {
-    const { key, generated } = await ensureKeyAndBundle(config, clock, logger);
-    if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
     // Re-read periodically and on SIGHUP: rotated keys are picked up without a restart.
-    keyRing = await KeyRing.open(config.keys.dir, clock, logger);
     keyRing.start(config.keys.reloadSeconds * 1000);
     const signer = overrides.signer ?? new JoseRegistryTokenSigner(keyRing, config.keys.tokenHeader);
     const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
@@ -119,14 +119,14 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       readiness,
       flush: flushBatches,
       close: async () => {
-        keyRing?.stop();
+        keyRing.stop();
         clearInterval(flushTimer);
         await flushBatches();
         await opened?.close();
       },
     };
   } catch (error) {
-    keyRing?.stop();
+    keyRing.stop();
     await opened?.close();
     throw error;
   }
