@@ -17,6 +17,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 async function stop(server: RunningRegauth): Promise<void> {
   server.regauth.logger.info('stopping: finishing requests in flight', { signal: stopSignal });
   await server.close();
+  server.regauth.logger.info('stopped: requests finished, database connections closed');
   process.exit(0);
 }
 
