@@ -247,6 +247,9 @@ describePostgres('soak: a minute of mixed requests with PostgreSQL away for a fe
       ].join('\n'),
     );
 
+    const logs = service.logs();
+    const secrets = [reader.secret, writer.secret, victim.secret, refreshToken, basic(reader.username, reader.secret).slice(6)];
+    expect(secrets.filter((value) => logs.includes(value))).toEqual([]);
     expect(failures).toEqual([]);
     expect(escalations).toBe(0);
     expect(counts.get('valid 200') ?? 0).toBeGreaterThan(0);
