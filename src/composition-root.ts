@@ -86,16 +86,16 @@ export function createLogger(config: RegauthConfig): Logger {
 export async function createRegauthApp(config: RegauthConfig, overrides: Overrides = {}): Promise<RegauthApp> {
   const logger = overrides.logger ?? createLogger(config);
   const clock = overrides.clock ?? systemClock;
+  // Keys first: a missing or broken key refuses the start before any database work.
+  const { key, generated } = await ensureKeyAndBundle(config, clock, logger);
+  if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
+  const keyRing = await KeyRing.open(config.keys.dir, clock, logger);
   const opened = overrides.stores === undefined ? await openStore(config.database, 'server', logger) : null;
   const stores = overrides.stores ?? (opened as OpenStore);
-  let keyRing: KeyRing | null = null;
   let pool: BcryptWorkerPool | null = null;
   let stopForgetting: (() => Promise<void>) | null = null;
   try {
-    const { key, generated } = await ensureKeyAndBundle(config, clock, logger);
-    if (generated) logger.info('generated a signing key', { keyId: key.keyId, keyFile: key.keyFile });
     // Re-read periodically and on SIGHUP: rotated keys are picked up without a restart.
-    keyRing = await KeyRing.open(config.keys.dir, clock, logger);
     keyRing.start(config.keys.reloadSeconds * 1000);
     const signer = overrides.signer ?? new JoseRegistryTokenSigner(keyRing, config.keys.tokenHeader);
     pool = overrides.hasher === undefined ? new BcryptWorkerPool(bcryptPoolSettings(config)) : null;
@@ -148,7 +148,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       readiness,
       flush: flushBatches,
       close: async () => {
-        keyRing?.stop();
+        keyRing.stop();
         clearInterval(flushTimer);
         await flushBatches();
         await stopForgetting?.();
@@ -157,7 +157,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       },
     };
   } catch (error) {
-    keyRing?.stop();
+    keyRing.stop();
     await stopForgetting?.();
     await pool?.close();
     await opened?.close();

@@ -24,6 +24,7 @@ function stop(server: RunningRegauth): Promise<void> {
   stopping ??= (async () => {
     server.regauth.logger.info('stopping: finishing requests in flight', { signal: stopSignal });
     await server.close();
+    server.regauth.logger.info('stopped: requests finished, database connections closed');
     process.exit(0);
   })();
   return stopping;

@@ -9,6 +9,7 @@ import { generateSelfSignedKeyPair } from './self-signed-key-pair.js';
 import { SigningKeyError, type SigningKey } from './signing-key.js';
 
 const KEY_FILE = /^signing-key-(\d{8}T\d{9}Z)\.pem$/;
+const CERTIFICATE_FILE = /^signing-cert-(\d{8}T\d{9}Z)\.pem$/;
 const CERTIFICATE_COMMON_NAME = 'regauth token signing key';
 export const REGISTRY_BUNDLE_FILE = 'registry-rootcertbundle.pem';
 export const REGISTRY_JWKS_FILE = 'registry-jwks.json';
@@ -34,11 +35,30 @@ export async function listKeyStamps(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Every key in `dir`, oldest activation first. A key that cannot be used is an error naming its file. */
+/**
+ * Every key in `dir`, oldest activation first. A key that cannot be used is an error naming its file, and
+ * so is a certificate whose private key is gone: quietly signing with an older key, or generating a new
+ * one, would hide a lost or half-mounted key until the registry rejects tokens.
+ */
 export async function listSigningKeys(dir: string): Promise<SigningKey[]> {
+  await assertNoMissingKeyFiles(dir);
   const keys: SigningKey[] = [];
   for (const stamp of await listKeyStamps(dir)) keys.push(await readKeyPair(dir, stamp));
   return keys;
+}
+
+/** Refuses a folder holding a key's certificate without the key itself. */
+export async function assertNoMissingKeyFiles(dir: string): Promise<void> {
+  const files = await listFiles(dir);
+  const present = new Set(files);
+  for (const file of files.sort()) {
+    const stamp = CERTIFICATE_FILE.exec(file)?.[1];
+    if (stamp === undefined || present.has(keyFileName(stamp))) continue;
+    throw new SigningKeyError(
+      `the private key ${join(dir, keyFileName(stamp))} is missing, but its certificate ${join(dir, file)} is there; ` +
+        'restore the key file (from the Secret or backup it came from), or delete the certificate if that key was retired on purpose',
+    );
+  }
 }
 
 /** The key that signs at `now` (see scheduleKeys), or null when the folder has no live key. */

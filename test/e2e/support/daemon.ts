@@ -22,7 +22,14 @@ export interface Daemon {
   readonly name: string;
   readonly pid: number;
   logs(): string;
+  /** Resolves when the process has exited, with its exit code or the signal that ended it. */
+  exited(): Promise<DaemonExit>;
   stop(): Promise<void>;
+}
+
+export interface DaemonExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 const POLL_INTERVAL_MS = 100;
@@ -63,9 +70,9 @@ function logTail(logFile: string): string {
   return text.length > LOG_TAIL_CHARS ? `…${text.slice(-LOG_TAIL_CHARS)}` : text;
 }
 
-function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+function exitOf(child: ChildProcess): Promise<DaemonExit> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -129,6 +136,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     name,
     pid,
     logs: () => readFileSync(logFile, 'utf8'),
+    exited: () => exited,
     stop,
   };
 }

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { startDaemon, type Daemon } from './daemon.js';
+import { startDaemon, type Daemon, type DaemonExit } from './daemon.js';
 import { freePort } from './free-port.js';
 import { assertSucceeded, runCommand, type CommandResult } from './run-command.js';
 
@@ -13,6 +13,7 @@ export const ISSUER = 'regauth-e2e';
 export interface RegauthProcess {
   readonly url: string;
   readonly port: number;
+  readonly pid: number;
   readonly env: NodeJS.ProcessEnv;
   /** Sends a signal to the service process (SIGHUP: re-read the keys folder). */
   signal(signal: NodeJS.Signals): void;
@@ -22,6 +23,7 @@ export interface RegauthProcess {
   registryAuth(): Promise<{ realm: string; service: string; issuer: string; rootCertBundle: string }>;
   createToken(options: { name: string; repos: string[]; scopes: string[]; expires?: string }): Promise<{ username: string; secret: string }>;
   logs(): string;
+  exited(): Promise<DaemonExit>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startRegauthProcess(
   return {
     url,
     port,
+    pid: daemon.pid,
     env,
     signal: (signal) => process.kill(daemon.pid, signal),
     cli,
@@ -90,6 +93,7 @@ export async function startRegauthProcess(
       return { username: created.token.username, secret: created.secret };
     },
     logs: () => daemon.logs(),
+    exited: () => daemon.exited(),
     stop: () => daemon.stop(),
   };
 }

@@ -250,6 +250,21 @@ describe('key directory', () => {
       expect(error.message).toBe(`cannot read ${keyFileIn(dir)}: EISDIR: illegal operation on a directory, read`);
     });
 
+    test('a certificate whose key file is gone', async () => {
+      const dir = await folder('no-key', { certificate: first.certificatePem });
+      const error = await signingKeyErrorOf(loadSigningKey(dir));
+      expect(error.message).toBe(
+        `the private key ${keyFileIn(dir)} is missing, but its certificate ${certificateFileIn(dir)} is there; ` +
+          'restore the key file (from the Secret or backup it came from), or delete the certificate if that key was retired on purpose',
+      );
+    });
+
+    test('ensureSigningKey refuses a certificate without its key rather than generating a new key', async () => {
+      const dir = await folder('lost-key', { certificate: first.certificatePem });
+      await expect(ensureSigningKey(dir, NOW)).rejects.toThrow(SigningKeyError);
+      expect(await readdir(dir)).toEqual([`signing-cert-${stamp}.pem`]);
+    });
+
     test('ensureSigningKey refuses a broken key rather than generating over it', async () => {
       const dir = await folder('broken-newest', { key: 'not a key\n', certificate: first.certificatePem });
       const error = await signingKeyErrorOf(ensureSigningKey(dir, NOW));
