@@ -7,7 +7,7 @@ import { AuditTrail } from './app/audit-trail.js';
 import { StoreDeployTokenAdmin, type DeployTokenAdmin } from './app/deploy-token-admin.js';
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
 import { DeployTokenUseRecorder } from './app/deploy-token-use-recorder.js';
-import type { Clock, Logger, RegistryTokenSigner, SecretHasher } from './app/ports.js';
+import type { Clock, Logger, LoginThrottle, RegistryTokenSigner, SecretHasher } from './app/ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
@@ -27,6 +27,10 @@ import { createWinstonLogger } from './adapters/logging/winston-logger.js';
 import { registryAuthConfigYaml, type RegistryVersion } from './adapters/registry/registry-auth-config.js';
 import { embeddedStoreHolder } from './adapters/store/embedded-store-lock.js';
 import { openStore, type OpenStore } from './adapters/store/open-store.js';
+import { sqlLoginFailureLimiters } from './adapters/store/sql-login-failure-limiters.js';
+import { disabledLoginThrottle } from './adapters/throttle/disabled-login-throttle.js';
+import { memoryLimiters, RateLimiterLoginThrottle } from './adapters/throttle/rate-limiter-login-throttle.js';
+import type { SqlDatabase } from './adapters/store/sql-database.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -38,6 +42,8 @@ export interface Overrides {
   /** Use these stores instead of opening them (no migrations, no lock). */
   readonly stores?: Stores;
   readonly signer?: RegistryTokenSigner;
+  /** Without it: on the opened store's database, or in memory when `stores` are given. */
+  readonly loginThrottle?: LoginThrottle;
 }
 
 export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied'>;
@@ -95,6 +101,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       jwtIds: randomJwtIds,
       audit,
       uses,
+      throttle: overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null),
       settings: {
         issuer: config.token.issuer,
         service: config.token.service,
@@ -110,7 +117,15 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     flushTimer.unref();
     const readiness = () => checkReadiness(stores.store, signer);
     return {
-      app: createHttpApp({ tokenPath: config.token.path, issuer, admin, adminKeys, readiness, logger }),
+      app: createHttpApp({
+        tokenPath: config.token.path,
+        issuer,
+        admin,
+        adminKeys,
+        readiness,
+        logger,
+        trustedProxies: config.server.trustedProxies,
+      }),
       admin,
       adminKeys,
       signingKey: key,
@@ -130,6 +145,12 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     await opened?.close();
     throw error;
   }
+}
+
+/** The brute-force protection: its counters in the store's database, so every replica sees them. */
+function loginThrottle(config: RegauthConfig, db: SqlDatabase | null): LoginThrottle {
+  if (!config.bruteForce.enabled) return disabledLoginThrottle;
+  return new RateLimiterLoginThrottle(config.bruteForce, db === null ? memoryLimiters : sqlLoginFailureLimiters(db));
 }
 
 function deployTokenAdmin(

@@ -96,3 +96,12 @@ export class ServiceUnavailableError extends RegauthError {
     this.name = 'ServiceUnavailableError';
   }
 }
+
+/** Too many failed logins from this address (for this username); nothing is checked until the lock ends. */
+export class TooManyAttemptsError extends RegauthError {
+  readonly code = 'too_many_attempts';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed attempts: try again in ${retryAfterSeconds} s`);
+    this.name = 'TooManyAttemptsError';
+  }
+}

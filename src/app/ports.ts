@@ -161,3 +161,19 @@ export interface OpaqueTokens {
   generate(prefix: string): string;
   digest(token: string): string;
 }
+
+/** A login as the brute-force protection sees it; `username` is null when only a refresh token was sent. */
+export interface LoginAttempt {
+  readonly username: string | null;
+  readonly clientIp: string;
+}
+
+/** Brute-force protection, shared by every replica. Any failure but TooManyAttemptsError means its store is down. */
+export interface LoginThrottle {
+  /** Throws TooManyAttemptsError while the attempt's (username, address) or address is locked out. */
+  assertAllowed(attempt: LoginAttempt): Promise<void>;
+  /** Counts a failed login; may start a lockout. */
+  recordFailure(attempt: LoginAttempt): Promise<void>;
+  /** Forgets the failures of the attempt's (username, address). */
+  recordSuccess(attempt: LoginAttempt): Promise<void>;
+}

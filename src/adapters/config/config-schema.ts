@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MIN_TOKEN_LIFETIME_SECONDS } from '../../core/registry-claims.js';
 import { parseRepositoryPattern } from '../../core/repository-pattern.js';
@@ -8,22 +9,58 @@ const nullableText = z.string().min(1).nullable();
 const lifetime = z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400);
 
 /** A list in YAML, or comma-separated in an environment variable. */
-const repositoryPatterns = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value),
-  z.array(
-    z.string().refine(
-      (pattern) => {
-        try {
-          parseRepositoryPattern(pattern);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'not a repository pattern (team/app, team/**, team/*-prod or *)' },
-    ),
+const commaSeparated = (item: z.ZodType<string>) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
+    z.array(item),
+  );
+
+const repositoryPatterns = commaSeparated(
+  z.string().refine(
+    (pattern) => {
+      try {
+        parseRepositoryPattern(pattern);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a repository pattern (team/app, team/**, team/*-prod or *)' },
   ),
 );
+
+/** `true`/`false` in YAML or an environment variable (z.coerce.boolean would read "false" as true). */
+const flag = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+
+/** What express's `trust proxy` accepts: an address, a CIDR, or one of its names for private ranges. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const proxyAddress = z.string().refine(
+  (entry) => {
+    if (PROXY_NAMES.has(entry)) return true;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    if (version === 0 || rest.length > 0) return false;
+    if (bits === undefined) return true;
+    // A mask (255.255.0.0) or a prefix length within the address's size.
+    if (version === 4 && isIP(bits) === 4) return true;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+  },
+  { message: 'not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal' },
+);
+
+const lockoutRule = z
+  .object({
+    maxFailures: positiveInt(1_000_000),
+    windowSeconds: positiveInt(31 * 86_400),
+    lockSeconds: positiveInt(31 * 86_400),
+    maxLockSeconds: positiveInt(31 * 86_400),
+    backoffWindowSeconds: positiveInt(31 * 86_400),
+  })
+  .strict()
+  .refine((rule) => rule.lockSeconds <= rule.maxLockSeconds, {
+    message: 'lockSeconds must not exceed maxLockSeconds',
+    path: ['lockSeconds'],
+  });
 
 export const configSchema = z
   .object({
@@ -32,6 +69,7 @@ export const configSchema = z
         host: z.string().min(1),
         port,
         publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
+        trustedProxies: commaSeparated(proxyAddress),
       })
       .strict(),
     token: z
@@ -65,6 +103,13 @@ export const configSchema = z
         reloadSeconds: z.coerce.number().int().min(0).max(3600),
       })
       .strict(),
+    bruteForce: z
+      .object({
+        enabled: flag,
+        perUsernameAndIp: lockoutRule,
+        perIp: lockoutRule,
+      })
+      .strict(),
     secrets: z.object({ bcryptCost: z.coerce.number().int().min(4).max(15) }).strict(),
     log: z
       .object({
@@ -82,6 +127,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_HOST: 'server.host',
   REGAUTH_PORT: 'server.port',
   REGAUTH_PUBLIC_URL: 'server.publicUrl',
+  REGAUTH_TRUSTED_PROXIES: 'server.trustedProxies',
   REGAUTH_TOKEN_PATH: 'token.path',
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',
@@ -97,6 +143,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_KEYS_ALGORITHM: 'keys.algorithm',
   REGAUTH_KEYS_TOKEN_HEADER: 'keys.tokenHeader',
   REGAUTH_KEYS_RELOAD_SECONDS: 'keys.reloadSeconds',
+  REGAUTH_BRUTE_FORCE_PROTECTION: 'bruteForce.enabled',
   REGAUTH_BCRYPT_COST: 'secrets.bcryptCost',
   REGAUTH_LOG_LEVEL: 'log.level',
   REGAUTH_LOG_FORMAT: 'log.format',

@@ -18,6 +18,8 @@ export interface HttpAppDeps {
   readonly adminKeys: AdminKeys;
   readonly readiness: () => Promise<Readiness>;
   readonly logger: Logger;
+  /** Peers whose X-Forwarded-For is believed (addresses, CIDRs, `loopback`…); empty: the socket's address is the client's. */
+  readonly trustedProxies?: readonly string[];
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
@@ -25,19 +27,21 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  // request.ip is the client address the audit log and the brute-force protection key on.
+  app.set('trust proxy', deps.trustedProxies === undefined || deps.trustedProxies.length === 0 ? false : [...deps.trustedProxies]);
   app.use(requestLogging(deps.logger));
   app.use(healthRoutes(deps.readiness));
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
   app.use(ADMIN_API_PREFIX, adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
   app.use((_request: Request, response: Response) => sendError(response, 'not_found', 'no such endpoint'));
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
-    const { reason, message, expected } = describeError(error);
+    const { reason, message, expected, retryAfterSeconds } = describeError(error);
     if (reason === 'unavailable') {
       deps.logger.error('dependency unavailable: nothing granted', { error: message, cause: causeOf(error) });
     } else if (!expected) {
       deps.logger.error('unexpected error', { error: String(error), stack: (error as Error)?.stack });
     }
-    sendError(response, reason, message);
+    sendError(response, reason, message, retryAfterSeconds);
   });
   return app;
 }
