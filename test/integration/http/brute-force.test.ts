@@ -224,6 +224,38 @@ describe('brute-force protection at the token endpoint', () => {
     });
   });
 
+  describe('when the counters cannot be reached', () => {
+    let service: TestRegauth;
+    let token: Credentials;
+
+    beforeAll(async () => {
+      const down = async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      };
+      service = await createTestRegauth({ loginThrottle: { assertAllowed: down, recordFailure: down, recordSuccess: down } });
+      token = await createDeployToken(service, 'cluster');
+    }, 60_000);
+
+    afterAll(async () => {
+      await service?.close();
+    });
+
+    test('fails closed: 503 with Retry-After, nothing granted, even for the right secret', async () => {
+      const response = await request(service.regauth.app).get('/token').query({ service: SERVICE }).set('Authorization', basic(token)).expect(503);
+
+      expect(response.headers['retry-after']).toBe('5');
+      expect(response.body).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'login throttle is unavailable',
+        errors: [{ code: 'UNAVAILABLE', message: 'login throttle is unavailable', detail: { reason: 'unavailable' } }],
+      });
+    });
+
+    test('anonymous requests do not need the counters', async () => {
+      await request(service.regauth.app).get('/token').query({ service: SERVICE }).expect(200);
+    });
+  });
+
   describe('REGAUTH_BRUTE_FORCE_PROTECTION=false', () => {
     let service: TestRegauth;
     let token: Credentials;
