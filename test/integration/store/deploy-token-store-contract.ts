@@ -45,16 +45,16 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
     test('migrations are recorded and not applied twice', async () => {
       expect(await migrate(fixture.db)).toEqual([]);
       const rows = await fixture.db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((row) => row.version)).toEqual(['001_deploy_tokens', '002_lifecycle']);
+      expect(rows.map((row) => row.version)).toEqual(['001_deploy_tokens', '002_lifecycle', '004_login_failures']);
     });
 
     test('two replicas migrating an empty database at once apply each migration once', async () => {
       const pair = await fixture.openEmptyPair();
       try {
         const results = await Promise.all([migrate(pair.first), migrate(pair.second)]);
-        expect(results.flat().sort()).toEqual(['001_deploy_tokens', '002_lifecycle']);
+        expect(results.flat().sort()).toEqual(['001_deploy_tokens', '002_lifecycle', '004_login_failures']);
         const rows = await pair.first.query<{ count: string | number }>('SELECT count(*) AS count FROM schema_migrations');
-        expect(Number(rows[0]?.count)).toBe(2);
+        expect(Number(rows[0]?.count)).toBe(3);
       } finally {
         await pair.close();
       }
