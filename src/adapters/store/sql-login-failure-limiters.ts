@@ -32,7 +32,7 @@ interface StoreQuery {
   readonly values?: readonly SqlParameter[];
 }
 
-export function rateLimiterStoreClient(db: SqlExecutor) {
+function rateLimiterStoreClient(db: SqlExecutor) {
   return {
     async query(query: StoreQuery): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
       const rows = await db.query<Record<string, unknown>>(query.text, query.values ?? []);

@@ -90,7 +90,7 @@ class RuleCounters {
 }
 
 /** An IPv4 client seen through an IPv6 socket (`::ffff:10.0.0.1`) is the same client as `10.0.0.1`. */
-export function addressKey(clientIp: string): string {
+function addressKey(clientIp: string): string {
   const mapped = clientIp.toLowerCase().startsWith('::ffff:') ? clientIp.slice(7) : null;
   if (mapped !== null && isIPv4(mapped)) return mapped;
   return clientIp === '' ? 'unknown' : clientIp;
