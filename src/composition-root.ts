@@ -9,7 +9,7 @@ import { StoreDeployTokenAdmin, type DeployTokenAdmin } from './app/deploy-token
 import { forgetOnChanges, forgettingWrites } from './app/credential-cache-invalidation.js';
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
 import { DeployTokenUseRecorder } from './app/deploy-token-use-recorder.js';
-import type { Clock, DeployTokenChangeFeed, Logger, RegistryTokenSigner, SecretHasher } from './app/ports.js';
+import type { Clock, DeployTokenChangeFeed, Logger, LoginThrottle, RegistryTokenSigner, SecretHasher } from './app/ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
@@ -32,6 +32,10 @@ import { PrometheusMetrics, type MetricsSources } from './adapters/metrics/prome
 import { registryAuthConfigYaml, type RegistryVersion } from './adapters/registry/registry-auth-config.js';
 import { embeddedStoreHolder } from './adapters/store/embedded-store-lock.js';
 import { openStore, type OpenStore } from './adapters/store/open-store.js';
+import { sqlLoginFailureLimiters } from './adapters/store/sql-login-failure-limiters.js';
+import { disabledLoginThrottle } from './adapters/throttle/disabled-login-throttle.js';
+import { memoryLimiters, RateLimiterLoginThrottle } from './adapters/throttle/rate-limiter-login-throttle.js';
+import type { SqlDatabase } from './adapters/store/sql-database.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -43,6 +47,8 @@ export interface Overrides {
   /** Use these stores instead of opening them (no migrations, no lock). */
   readonly stores?: Stores;
   readonly signer?: RegistryTokenSigner;
+  /** Without it: on the opened store's database, or in memory when `stores` are given. */
+  readonly loginThrottle?: LoginThrottle;
 }
 
 /** Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. */
@@ -113,6 +119,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       jwtIds: randomJwtIds,
       audit,
       uses,
+      throttle: overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null),
       settings: {
         issuer: config.token.issuer,
         service: config.token.service,
@@ -137,6 +144,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
         readiness,
         logger,
         ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
+        trustedProxies: config.server.trustedProxies,
       }),
       admin,
       adminKeys,
@@ -189,6 +197,12 @@ function credentialCacheFor(config: RegauthConfig, stores: Stores): HmacCredenti
   const { ttlSeconds, failureTtlSeconds, maxEntries } = config.credentialCache;
   if (stores.changes === undefined || (ttlSeconds === 0 && failureTtlSeconds === 0)) return null;
   return new HmacCredentialCache({ maxEntries, verifiedTtlMs: ttlSeconds * 1000, refusedTtlMs: failureTtlSeconds * 1000 });
+}
+
+/** The brute-force protection: its counters in the store's database, so every replica sees them. */
+function loginThrottle(config: RegauthConfig, db: SqlDatabase | null): LoginThrottle {
+  if (!config.bruteForce.enabled) return disabledLoginThrottle;
+  return new RateLimiterLoginThrottle(config.bruteForce, db === null ? memoryLimiters : sqlLoginFailureLimiters(db));
 }
 
 function deployTokenAdmin(

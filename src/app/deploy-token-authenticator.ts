@@ -28,13 +28,15 @@ export class DeployTokenAuthenticator {
    * an unknown username still costs one hash comparison, so response time does not reveal which usernames
    * exist. A pair checked recently is answered from the cache, right or wrong, with no lookup and no hash;
    * expiry is still judged now. Expiry and revocation are only disclosed to a caller who proved the secret.
+   * `beforeChecking` runs unless the pair passed bcrypt recently (the lockout check: a hit needs none).
    */
-  async authenticate(username: string, secret: string): Promise<DeployToken> {
-    if (!isPossibleUsername(username) || !isWellFormedSecret(secret)) throw new InvalidCredentialsError();
+  async authenticate(username: string, secret: string, beforeChecking: () => Promise<void> = async () => undefined): Promise<DeployToken> {
+    const possible = isPossibleUsername(username) && isWellFormedSecret(secret);
     const { cache } = this.deps;
-    const remembered = cache?.lookup(username, secret) ?? null;
-    if (remembered?.outcome === 'refused') throw new InvalidCredentialsError();
+    const remembered = possible ? (cache?.lookup(username, secret) ?? null) : null;
     if (remembered?.outcome === 'verified') return usable(remembered.token, this.deps.clock.now());
+    await beforeChecking();
+    if (!possible || remembered?.outcome === 'refused') throw new InvalidCredentialsError();
 
     const ticket = cache?.ticket() ?? 0;
     const token = await unavailableOnFailure('store', () => this.deps.store.findByUsername(username));

@@ -106,3 +106,12 @@ export class OverloadedError extends RegauthError {
     this.name = 'OverloadedError';
   }
 }
+
+/** Too many failed logins from this address (for this username); nothing is checked until the lock ends. */
+export class TooManyAttemptsError extends RegauthError {
+  readonly code = 'too_many_attempts';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed attempts: try again in ${retryAfterSeconds} s`);
+    this.name = 'TooManyAttemptsError';
+  }
+}

@@ -195,3 +195,27 @@ export interface OpaqueTokens {
   generate(prefix: string): string;
   digest(token: string): string;
 }
+
+/** A login as the brute-force protection sees it; `username` is null when only a refresh token was sent. */
+export interface LoginAttempt {
+  readonly username: string | null;
+  readonly clientIp: string;
+}
+
+/** Brute-force protection, shared by every replica. Any failure but TooManyAttemptsError means its store is down. */
+export interface LoginThrottle {
+  /**
+   * No I/O, for a request that needs no database (a secret that passed bcrypt moments ago): throws
+   * TooManyAttemptsError when this process saw the attempt locked out, and says whether it saw failures.
+   */
+  recall(attempt: LoginAttempt): { readonly pendingFailures: boolean };
+  /**
+   * Throws TooManyAttemptsError while the attempt's (username, address) or address is locked out; otherwise
+   * says whether that (username, address) has failures on record, which a success would then clear.
+   */
+  assertAllowed(attempt: LoginAttempt): Promise<{ readonly pendingFailures: boolean }>;
+  /** Counts a failed login; may start a lockout. */
+  recordFailure(attempt: LoginAttempt): Promise<void>;
+  /** Forgets the failures of the attempt's (username, address). */
+  recordSuccess(attempt: LoginAttempt): Promise<void>;
+}

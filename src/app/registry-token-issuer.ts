@@ -7,7 +7,7 @@ import type { AuditTrail } from './audit-trail.js';
 import type { DeployTokenAuthenticator } from './deploy-token-authenticator.js';
 import type { DeployTokenUseRecorder } from './deploy-token-use-recorder.js';
 import { AccountMismatchError, UnknownServiceError } from './errors.js';
-import type { Clock, IdGenerator, RegistryTokenSigner } from './ports.js';
+import type { Clock, IdGenerator, LoginAttempt, LoginThrottle, RegistryTokenSigner } from './ports.js';
 import type { RefreshTokens } from './refresh-tokens.js';
 import { unavailableOnFailure } from './unavailable.js';
 
@@ -57,8 +57,12 @@ export interface RegistryTokenIssuerDeps {
   readonly jwtIds: IdGenerator;
   readonly audit: AuditTrail;
   readonly uses: DeployTokenUseRecorder;
+  readonly throttle: LoginThrottle;
   readonly settings: RegistryTokenSettings;
 }
+
+/** Failures that prove nothing about the secret; token_expired and token_revoked come after a right one. */
+const CREDENTIAL_FAILURES: ReadonlySet<string> = new Set(['invalid_credentials', 'invalid_refresh_token', 'account_mismatch']);
 
 export class RegistryTokenIssuer {
   constructor(private readonly deps: RegistryTokenIssuerDeps) {}
@@ -117,12 +121,27 @@ export class RegistryTokenIssuer {
 
   private async authenticate(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<DeployToken> {
     const claimedUsername = credentials.kind === 'password' ? credentials.username : request.account;
+    const attempt: LoginAttempt = {
+      username: credentials.kind === 'password' ? credentials.username : null,
+      clientIp: request.clientIp ?? '',
+    };
+    let pendingFailures = false;
+    // Before any bcrypt, so a locked-out attempt costs no hashing. A secret that passed bcrypt moments ago
+    // needs no database: for it, what this process saw of locks and failures is what counts.
+    const assertAllowed = async (): Promise<void> => {
+      const allowed = await unavailableOnFailure('login throttle', () => this.deps.throttle.assertAllowed(attempt));
+      pendingFailures ||= allowed.pendingFailures;
+    };
     try {
-      if (credentials.kind === 'refresh_token') {
-        return await this.deps.refreshTokens.authenticate(credentials.refreshToken);
-      }
-      if (request.account !== null && request.account !== credentials.username) throw new AccountMismatchError();
-      return await this.deps.authenticator.authenticate(credentials.username, credentials.secret);
+      ({ pendingFailures } = this.deps.throttle.recall(attempt));
+      const deployToken = await this.verifyCredentials(request, credentials, assertAllowed).catch(async (error: unknown) => {
+        if (error instanceof RegauthError && CREDENTIAL_FAILURES.has(error.code)) {
+          await unavailableOnFailure('login throttle', () => this.deps.throttle.recordFailure(attempt));
+        }
+        throw error;
+      });
+      if (pendingFailures) await unavailableOnFailure('login throttle', () => this.deps.throttle.recordSuccess(attempt));
+      return deployToken;
     } catch (error) {
       if (error instanceof RegauthError && error.code !== 'unavailable') {
         this.deps.audit.record({
@@ -137,5 +156,21 @@ export class RegistryTokenIssuer {
       }
       throw error;
     }
+  }
+
+  private async verifyCredentials(
+    request: RegistryTokenRequest,
+    credentials: TokenCredentials,
+    assertAllowed: () => Promise<void>,
+  ): Promise<DeployToken> {
+    if (credentials.kind === 'refresh_token') {
+      await assertAllowed();
+      return this.deps.refreshTokens.authenticate(credentials.refreshToken);
+    }
+    if (request.account !== null && request.account !== credentials.username) {
+      await assertAllowed();
+      throw new AccountMismatchError();
+    }
+    return this.deps.authenticator.authenticate(credentials.username, credentials.secret, assertAllowed);
   }
 }

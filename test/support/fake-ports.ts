@@ -8,11 +8,14 @@ import type {
   DeployTokenQuery,
   DeployTokenStore,
   DeployTokenUse,
+  LoginAttempt,
+  LoginThrottle,
   NewDeployToken,
   RecordedAuditEvent,
   RefreshTokenStore,
   SecretHasher,
 } from '../../src/app/ports.js';
+import { TooManyAttemptsError } from '../../src/app/errors.js';
 import { deployTokenStatus } from '../../src/core/deploy-token.js';
 import type { DeployToken } from '../../src/core/deploy-token.js';
 
@@ -195,4 +198,36 @@ export function inMemoryStores(store: InMemoryDeployTokenStore = new InMemoryDep
     adminKeys: new InMemoryAdminKeyStore(),
     auditLog: new InMemoryAuditLog(),
   };
+}
+
+/**
+ * A LoginThrottle that records what it is told; `lockedFor` locks every attempt, `failWith` breaks it,
+ * `pendingFailures` is what it says is on record.
+ */
+export class RecordingLoginThrottle implements LoginThrottle {
+  readonly calls: [method: 'assertAllowed' | 'recordFailure' | 'recordSuccess', attempt: LoginAttempt][] = [];
+  lockedFor: number | null = null;
+  failWith: Error | null = null;
+  pendingFailures = true;
+
+  recall(): { pendingFailures: boolean } {
+    return { pendingFailures: false };
+  }
+
+  async assertAllowed(attempt: LoginAttempt): Promise<{ pendingFailures: boolean }> {
+    this.calls.push(['assertAllowed', attempt]);
+    if (this.failWith !== null) throw this.failWith;
+    if (this.lockedFor !== null) throw new TooManyAttemptsError(this.lockedFor);
+    return { pendingFailures: this.pendingFailures };
+  }
+
+  async recordFailure(attempt: LoginAttempt): Promise<void> {
+    this.calls.push(['recordFailure', attempt]);
+    if (this.failWith !== null) throw this.failWith;
+  }
+
+  async recordSuccess(attempt: LoginAttempt): Promise<void> {
+    this.calls.push(['recordSuccess', attempt]);
+    if (this.failWith !== null) throw this.failWith;
+  }
 }

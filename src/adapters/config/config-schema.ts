@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MIN_TOKEN_LIFETIME_SECONDS } from '../../core/registry-claims.js';
 import { parseRepositoryPattern } from '../../core/repository-pattern.js';
@@ -6,28 +7,61 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const nullableText = z.string().min(1).nullable();
 const autoOrCount = (max: number) => z.union([z.literal('auto'), positiveInt(max)]);
-/** true or false in YAML; the strings `true` or `false` in an environment variable. */
+/** `true`/`false` in YAML or an environment variable (z.coerce.boolean would read "false" as true). */
 const booleanSetting = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
 const urlPath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /');
 const lifetime = z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400);
 
 /** A list in YAML, or comma-separated in an environment variable. */
-const repositoryPatterns = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter((item) => item !== '') : value),
-  z.array(
-    z.string().refine(
-      (pattern) => {
-        try {
-          parseRepositoryPattern(pattern);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'not a repository pattern (team/app, team/**, team/*-prod or *)' },
-    ),
+const commaSeparated = (item: z.ZodType<string>) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
+    z.array(item),
+  );
+
+const repositoryPatterns = commaSeparated(
+  z.string().refine(
+    (pattern) => {
+      try {
+        parseRepositoryPattern(pattern);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a repository pattern (team/app, team/**, team/*-prod or *)' },
   ),
 );
+
+/** What express's `trust proxy` accepts: an address, a CIDR, or one of its names for private ranges. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const proxyAddress = z.string().refine(
+  (entry) => {
+    if (PROXY_NAMES.has(entry)) return true;
+    const [address = '', bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    if (version === 0 || rest.length > 0) return false;
+    if (bits === undefined) return true;
+    // A mask (255.255.0.0) or a prefix length within the address's size.
+    if (version === 4 && isIP(bits) === 4) return true;
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+  },
+  { message: 'not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal' },
+);
+
+const lockoutRule = z
+  .object({
+    maxFailures: positiveInt(1_000_000),
+    windowSeconds: positiveInt(31 * 86_400),
+    lockSeconds: positiveInt(31 * 86_400),
+    maxLockSeconds: positiveInt(31 * 86_400),
+    backoffWindowSeconds: positiveInt(31 * 86_400),
+  })
+  .strict()
+  .refine((rule) => rule.lockSeconds <= rule.maxLockSeconds, {
+    message: 'lockSeconds must not exceed maxLockSeconds',
+    path: ['lockSeconds'],
+  });
 
 export const configSchema = z
   .object({
@@ -37,6 +71,7 @@ export const configSchema = z
         port,
         publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
         processes: autoOrCount(256),
+        trustedProxies: commaSeparated(proxyAddress),
       })
       .strict(),
     token: z
@@ -85,6 +120,13 @@ export const configSchema = z
       })
       .strict(),
     metrics: z.object({ enabled: booleanSetting, path: urlPath }).strict(),
+    bruteForce: z
+      .object({
+        enabled: booleanSetting,
+        perUsernameAndIp: lockoutRule,
+        perIp: lockoutRule,
+      })
+      .strict(),
     log: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']),
@@ -106,6 +148,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_PORT: 'server.port',
   REGAUTH_PUBLIC_URL: 'server.publicUrl',
   REGAUTH_PROCESSES: 'server.processes',
+  REGAUTH_TRUSTED_PROXIES: 'server.trustedProxies',
   REGAUTH_TOKEN_PATH: 'token.path',
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',
@@ -121,6 +164,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_KEYS_ALGORITHM: 'keys.algorithm',
   REGAUTH_KEYS_TOKEN_HEADER: 'keys.tokenHeader',
   REGAUTH_KEYS_RELOAD_SECONDS: 'keys.reloadSeconds',
+  REGAUTH_BRUTE_FORCE_PROTECTION: 'bruteForce.enabled',
   REGAUTH_BCRYPT_COST: 'secrets.bcryptCost',
   REGAUTH_BCRYPT_THREADS: 'secrets.bcryptThreads',
   REGAUTH_BCRYPT_QUEUE_LIMIT: 'secrets.bcryptQueueLimit',

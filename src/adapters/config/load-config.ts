@@ -63,8 +63,10 @@ function describeIssue(issue: z.core.$ZodIssue, sources: Sources): string[] {
       return `${setting} (from ${sources.get(setting) ?? DEFAULT_SOURCE}): unknown setting`;
     });
   }
-  const source = sources.get(parent) ?? DEFAULT_SOURCE;
-  const variable = environmentVariableFor(parent);
+  // An item of a list (server.trustedProxies.1) came from wherever its list did.
+  const setting = issue.path.filter((key) => typeof key !== 'number').map(String).join('.');
+  const source = sources.get(setting) ?? DEFAULT_SOURCE;
+  const variable = environmentVariableFor(setting);
   const hint = variable !== undefined && !source.includes(variable) ? `; override with ${variable}` : '';
   return [`${parent || '(root)'} (from ${source}${hint}): ${issue.message}`];
 }

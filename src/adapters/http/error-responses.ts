@@ -22,6 +22,7 @@ const WIRE_ERRORS: Readonly<Record<string, WireError>> = {
   account_mismatch: UNAUTHORIZED,
   token_expired: UNAUTHORIZED,
   token_revoked: UNAUTHORIZED,
+  too_many_attempts: { status: 429, oauth: 'too_many_requests', registry: 'TOOMANYREQUESTS' },
   unavailable: { status: 503, oauth: 'temporarily_unavailable', registry: 'UNAVAILABLE' },
   overloaded: { status: 503, oauth: 'temporarily_unavailable', registry: 'UNAVAILABLE' },
   payload_too_large: { status: 413, oauth: 'invalid_request', registry: 'SIZE_INVALID' },
@@ -35,14 +36,14 @@ export const RETRY_AFTER_SECONDS = 5;
 /**
  * Writes an error in one body that both kinds of client understand:
  * `{"error", "error_description", "errors": [{"code", "message", "detail": {"reason"}}]}`, where `reason` is
- * this service's stable code. A 401 carries the Basic challenge; a 503 says when to retry.
+ * this service's stable code. A 401 carries the Basic challenge; a 503 or an error that knows when its
+ * condition ends (`retryAfterSeconds`, as a 429 lockout does) says when to retry.
  */
 export function sendError(response: Response, reason: string, message: string, retryAfterSeconds?: number): void {
   const wire = WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
   if (wire.status === 401) response.set('WWW-Authenticate', 'Basic realm="regauth", charset="UTF-8"');
-  if (retryAfterSeconds !== undefined || wire.status === 503) {
-    response.set('Retry-After', String(retryAfterSeconds ?? RETRY_AFTER_SECONDS));
-  }
+  const retryAfter = retryAfterSeconds ?? (wire.status === 503 ? RETRY_AFTER_SECONDS : undefined);
+  if (retryAfter !== undefined) response.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
   response.status(wire.status).json({
     error: wire.oauth,
     error_description: message,
@@ -60,12 +61,12 @@ export interface ErrorDescription {
 
 export function describeError(error: unknown): ErrorDescription {
   if (error instanceof RegauthError && error.code in WIRE_ERRORS) {
-    const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    const retryAfterSeconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     return {
       reason: error.code,
       message: error.message,
       expected: true,
-      ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+      ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
     };
   }
   if (isClientHttpError(error)) {

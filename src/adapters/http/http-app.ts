@@ -22,6 +22,8 @@ export interface HttpAppDeps {
   readonly logger: Logger;
   /** Absent: no request timing and no metrics endpoint. */
   readonly metrics?: { readonly metrics: PrometheusMetrics; readonly path: string };
+  /** Peers whose X-Forwarded-For is believed (addresses, CIDRs, `loopback`…); empty: the socket's address is the client's. */
+  readonly trustedProxies?: readonly string[];
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
@@ -29,6 +31,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  // request.ip is the client address the audit log and the brute-force protection key on.
+  app.set('trust proxy', deps.trustedProxies === undefined || deps.trustedProxies.length === 0 ? false : [...deps.trustedProxies]);
   app.use(requestLogging(deps.logger));
   if (deps.metrics !== undefined) {
     app.use(requestMetrics(deps.metrics.metrics, { tokenPath: deps.tokenPath, metricsPath: deps.metrics.path }));

@@ -29,15 +29,20 @@ function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): 
 }
 
 const DEFAULTS: RegauthConfig = {
-  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1 },
+  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1, trustedProxies: [] },
   token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 },
   anonymous: { pullRepositories: [] },
   database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000 },
   registry: { host: null },
   keys: { dir: '/srv/regauth/keys', algorithm: 'RS256', tokenHeader: 'kid', reloadSeconds: 15 },
-  secrets: { bcryptCost: 10, bcryptThreads: 'auto', bcryptQueueLimit: 128 },
+  secrets: { bcryptCost: 10, bcryptThreads: 'auto' as const, bcryptQueueLimit: 128 },
   credentialCache: { ttlSeconds: 60, failureTtlSeconds: 10, maxEntries: 10_000 },
   metrics: { enabled: true, path: '/metrics' },
+  bruteForce: {
+    enabled: true,
+    perUsernameAndIp: { maxFailures: 10, windowSeconds: 600, lockSeconds: 60, maxLockSeconds: 3600, backoffWindowSeconds: 86_400 },
+    perIp: { maxFailures: 100, windowSeconds: 600, lockSeconds: 900, maxLockSeconds: 900, backoffWindowSeconds: 86_400 },
+  },
   log: { level: 'info', format: 'auto' },
   realm: 'http://127.0.0.1:5001/token',
   registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
@@ -76,12 +81,13 @@ describe('loadConfig', () => {
         '8080',
         8080,
         {
-          server: { host: '0.0.0.0', port: 8080, publicUrl: 'http://127.0.0.1:8080', processes: 1 },
+          server: { host: '0.0.0.0', port: 8080, publicUrl: 'http://127.0.0.1:8080', processes: 1, trustedProxies: [] },
           realm: 'http://127.0.0.1:8080/token',
         },
       ],
       ['REGAUTH_PROCESSES', '4', 4],
       ['REGAUTH_PUBLIC_URL', 'https://auth.example.com', 'https://auth.example.com', { realm: 'https://auth.example.com/token' }],
+      ['REGAUTH_TRUSTED_PROXIES', '10.0.0.0/8, loopback,fd00::1', ['10.0.0.0/8', 'loopback', 'fd00::1']],
       ['REGAUTH_TOKEN_PATH', '/v2/token', '/v2/token', { realm: 'http://127.0.0.1:5001/v2/token' }],
       ['REGAUTH_ISSUER', 'issuer.example.com', 'issuer.example.com'],
       ['REGAUTH_SERVICE', 'registry.example.com', 'registry.example.com'],
@@ -105,6 +111,7 @@ describe('loadConfig', () => {
       ['REGAUTH_KEYS_ALGORITHM', 'ES256', 'ES256'],
       ['REGAUTH_KEYS_TOKEN_HEADER', 'x5c', 'x5c'],
       ['REGAUTH_KEYS_RELOAD_SECONDS', '0', 0],
+      ['REGAUTH_BRUTE_FORCE_PROTECTION', 'false', false],
       ['REGAUTH_BCRYPT_COST', '12', 12],
       ['REGAUTH_BCRYPT_THREADS', '3', 3],
       ['REGAUTH_BCRYPT_QUEUE_LIMIT', '500', 500],
@@ -154,7 +161,7 @@ describe('loadConfig', () => {
       );
       const config = loadConfig({ REGAUTH_CONFIG: 'merge.yaml' }, dir);
 
-      expect(config.server).toEqual({ host: '0.0.0.0', port: 6000, publicUrl: 'http://127.0.0.1:6000', processes: 1 });
+      expect(config.server).toEqual({ host: '0.0.0.0', port: 6000, publicUrl: 'http://127.0.0.1:6000', processes: 1, trustedProxies: [] });
       expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 });
       expect(config.keys.dir).toBe(join(dir, 'file-keys'));
       expect(config.registryBundlePath).toBe(join(dir, 'file-keys', 'registry-rootcertbundle.pem'));
@@ -233,6 +240,34 @@ describe('loadConfig', () => {
     test('a public URL that is not http(s)', () => {
       expect(configErrorOf(() => loadConfig({ REGAUTH_PUBLIC_URL: 'ftp://auth.example.com' }, CWD)).problems).toEqual([
         'server.publicUrl (from environment variable REGAUTH_PUBLIC_URL): Invalid URL',
+      ]);
+    });
+
+    test.each([
+      ['yes', 'bruteForce.enabled (from environment variable REGAUTH_BRUTE_FORCE_PROTECTION): Invalid input: expected boolean, received string'],
+      ['1', 'bruteForce.enabled (from environment variable REGAUTH_BRUTE_FORCE_PROTECTION): Invalid input: expected boolean, received string'],
+    ])('REGAUTH_BRUTE_FORCE_PROTECTION=%s is neither true nor false', (value, problem) => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_BRUTE_FORCE_PROTECTION: value }, CWD)).problems).toEqual([problem]);
+    });
+
+    test.each(['proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/8', 'fd00::/129', '10.0.0.300', 'localhost'])(
+      'a trusted proxy that express cannot use: %s',
+      (entry) => {
+        expect(configErrorOf(() => loadConfig({ REGAUTH_TRUSTED_PROXIES: `loopback,${entry}` }, CWD)).problems).toEqual([
+          'server.trustedProxies.1 (from environment variable REGAUTH_TRUSTED_PROXIES): not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal',
+        ]);
+      },
+    );
+
+    test('trusted proxies may be addresses, CIDRs, netmasks and the names express knows', () => {
+      const entries = ['192.0.2.1', '10.0.0.0/8', '172.16.0.0/255.240.0.0', '2001:db8::/32', '::1', 'loopback', 'linklocal', 'uniquelocal'];
+      expect(loadConfig({ REGAUTH_TRUSTED_PROXIES: entries.join(',') }, CWD).server.trustedProxies).toEqual(entries);
+    });
+
+    test('a lockout shorter than its own maximum is required', async () => {
+      const path = await configFile('lockout.yaml', 'bruteForce:\n  perIp:\n    lockSeconds: 901\n');
+      expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems).toEqual([
+        `bruteForce.perIp.lockSeconds (from REGAUTH_CONFIG file ${path}): lockSeconds must not exceed maxLockSeconds`,
       ]);
     });
 

@@ -14,7 +14,13 @@ import {
 import { composeSecret, SECRET_RANDOM_LENGTH } from '../../../src/core/deploy-token-secret.js';
 import { isWellFormedOpaqueToken, REFRESH_TOKEN_PREFIX } from '../../../src/core/opaque-token.js';
 import type { RegistryTokenClaims } from '../../../src/core/registry-claims.js';
-import { InMemoryAuditLog, InMemoryDeployTokenStore, InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import {
+  InMemoryAuditLog,
+  InMemoryDeployTokenStore,
+  InMemoryRefreshTokenStore,
+  RecordingLoginThrottle,
+  TransparentHasher,
+} from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -59,6 +65,7 @@ describe('RegistryTokenIssuer: refresh tokens, lifetimes, public pull, audit and
       jwtIds: { next: () => 'jti' },
       audit,
       uses,
+      throttle: new RecordingLoginThrottle(),
       settings: { ...DEFAULT_SETTINGS, ...settings },
     });
   }

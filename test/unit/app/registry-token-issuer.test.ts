@@ -10,7 +10,13 @@ import { RegistryTokenIssuer, type RegistryTokenRequest } from '../../../src/app
 import { composeSecret, SECRET_RANDOM_LENGTH } from '../../../src/core/deploy-token-secret.js';
 import type { RegistryTokenClaims } from '../../../src/core/registry-claims.js';
 import { ScopeSyntaxError } from '../../../src/core/scope.js';
-import { InMemoryAuditLog, InMemoryDeployTokenStore, InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import {
+  InMemoryAuditLog,
+  InMemoryDeployTokenStore,
+  InMemoryRefreshTokenStore,
+  RecordingLoginThrottle,
+  TransparentHasher,
+} from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -60,6 +66,7 @@ describe('RegistryTokenIssuer', () => {
       jwtIds: { next: () => 'jti-1' },
       audit,
       uses: new DeployTokenUseRecorder(store, logger),
+      throttle: new RecordingLoginThrottle(),
       settings: { issuer: 'regauth', service: 'registry', lifetimeSeconds: 900, maxLifetimeSeconds: 3600, publicRepositories: [] },
     });
     secret = composeSecret(randomBytes(SECRET_RANDOM_LENGTH));

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { isIPv4 } from 'node:net';
+import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { TooManyAttemptsError } from '../../app/errors.js';
+import type { LoginAttempt, LoginThrottle } from '../../app/ports.js';
+import {
+  failureLocks,
+  failuresLock,
+  lockSeconds,
+  retryAfterSeconds,
+  type LockoutRule,
+  type LoginThrottleRules,
+} from '../../core/login-throttle-policy.js';
+
+export interface LimiterOptions {
+  /** Names the counter; keys of every limiter may share one table. */
+  readonly keyPrefix: string;
+  readonly points: number;
+  readonly duration: number;
+}
+
+/** Makes the rate-limiter-flexible counters the throttle keeps: on PostgreSQL/PGlite, or in memory. */
+export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;
+
+/** Counters in this process only: for tests and for stores handed in without a database. */
+export const memoryLimiters: LimiterFactory = (options) => new RateLimiterMemory({ ...options });
+
+/**
+ * The lockout rules on rate-limiter-flexible counters. Per rule, one counter holds the failures of a key in
+ * its window (a lock is a blocked counter) and another how often the key was locked, for the backoff.
+ */
+export class RateLimiterLoginThrottle implements LoginThrottle {
+  private readonly perUsernameAndIp: RuleCounters;
+  private readonly perIp: RuleCounters;
+
+  constructor(rules: LoginThrottleRules, limiters: LimiterFactory) {
+    this.perUsernameAndIp = new RuleCounters('user_ip', rules.perUsernameAndIp, limiters);
+    this.perIp = new RuleCounters('ip', rules.perIp, limiters);
+  }
+
+  recall(attempt: LoginAttempt): { pendingFailures: boolean } {
+    const keyed = this.keyed(attempt);
+    const longest = Math.max(0, ...keyed.map(({ counters, key }) => counters.recalledLockMs(key)));
+    if (longest > 0) throw new TooManyAttemptsError(retryAfterSeconds(longest));
+    const [first] = keyed;
+    return { pendingFailures: attempt.username !== null && first !== undefined && first.counters.recallsFailures(first.key) };
+  }
+
+  async assertAllowed(attempt: LoginAttempt): Promise<{ pendingFailures: boolean }> {
+    const states = await Promise.all(this.keyed(attempt).map(({ counters, key }) => counters.state(key)));
+    const longest = Math.max(0, ...states.map((state) => state.msBeforeUnlock));
+    if (longest > 0) throw new TooManyAttemptsError(retryAfterSeconds(longest));
+    // The first state is the (username, address) one whenever there is a username.
+    return { pendingFailures: attempt.username !== null && (states[0]?.failures ?? 0) > 0 };
+  }
+
+  async recordFailure(attempt: LoginAttempt): Promise<void> {
+    await Promise.all(this.keyed(attempt).map(({ counters, key }) => counters.countFailure(key)));
+  }
+
+  async recordSuccess(attempt: LoginAttempt): Promise<void> {
+    // The address's own counter stays: one valid secret must not let an address keep guessing others.
+    if (attempt.username !== null) await this.perUsernameAndIp.forget(usernameAndAddressKey(attempt.username, attempt.clientIp));
+  }
+
+  private keyed(attempt: LoginAttempt): { counters: RuleCounters; key: string }[] {
+    const address = { counters: this.perIp, key: addressKey(attempt.clientIp) };
+    if (attempt.username === null) return [address];
+    return [{ counters: this.perUsernameAndIp, key: usernameAndAddressKey(attempt.username, attempt.clientIp) }, address];
+  }
+}
+
+/** Keys this process saw locked or failing, so a request that needs no database can still be judged. */
+const SEEN_KEYS = 10_000;
+// The library counts with Date.now; so does what is remembered of it.
+const wallClock = { now: () => Date.now() };
+
+class RuleCounters {
+  private readonly failures: RateLimiterAbstract;
+  private readonly lockouts: RateLimiterAbstract;
+  private readonly seenLockedUntil = new LRUCache<string, number>({ max: SEEN_KEYS });
+  private readonly seenFailing: LRUCache<string, true>;
+
+  constructor(name: string, private readonly rule: LockoutRule, limiters: LimiterFactory) {
+    this.failures = limiters({ keyPrefix: name, points: rule.maxFailures, duration: rule.windowSeconds });
+    // Counts lockouts; never blocks (its points are never compared).
+    this.lockouts = limiters({ keyPrefix: `${name}_lockouts`, points: 1, duration: rule.backoffWindowSeconds });
+    this.seenFailing = new LRUCache({ max: SEEN_KEYS, ttl: rule.windowSeconds * 1000, perf: wallClock });
+  }
+
+  /** From what this process has seen: ms before a lock it saw ends (0: none). */
+  recalledLockMs(key: string): number {
+    return Math.max(0, (this.seenLockedUntil.get(key) ?? 0) - Date.now());
+  }
+
+  recallsFailures(key: string): boolean {
+    return this.seenFailing.has(key);
+  }
+
+  /** `msBeforeUnlock` is 0 when the key may log in. */
+  async state(key: string): Promise<{ failures: number; msBeforeUnlock: number }> {
+    const state = await this.failures.get(key);
+    if (state === null) return { failures: 0, msBeforeUnlock: 0 };
+    const msBeforeUnlock = failuresLock(this.rule, state.consumedPoints) ? Math.max(0, state.msBeforeNext) : 0;
+    if (state.consumedPoints > 0) this.seenFailing.set(key, true);
+    if (msBeforeUnlock > 0) this.seenLockedUntil.set(key, Date.now() + msBeforeUnlock);
+    return { failures: state.consumedPoints, msBeforeUnlock };
+  }
+
+  async countFailure(key: string): Promise<void> {
+    const counted = await this.failures.penalty(key, 1);
+    this.seenFailing.set(key, true);
+    if (!failureLocks(this.rule, counted.consumedPoints)) return;
+    const lockouts = await this.lockouts.penalty(key, 1);
+    const seconds = lockSeconds(this.rule, lockouts.consumedPoints);
+    await this.failures.block(key, seconds);
+    this.seenLockedUntil.set(key, Date.now() + seconds * 1000);
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.failures.delete(key);
+    this.seenFailing.delete(key);
+    this.seenLockedUntil.delete(key);
+  }
+}
+
+/** An IPv4 client seen through an IPv6 socket (`::ffff:10.0.0.1`) is the same client as `10.0.0.1`. */
+function addressKey(clientIp: string): string {
+  const mapped = clientIp.toLowerCase().startsWith('::ffff:') ? clientIp.slice(7) : null;
+  if (mapped !== null && isIPv4(mapped)) return mapped;
+  return clientIp === '' ? 'unknown' : clientIp;
+}
+
+/**
+ * Usernames are stored hashed: whatever a client sent as a username (sometimes a pasted secret) stays out of
+ * the table, and the key's length is bounded.
+ */
+function usernameAndAddressKey(username: string, clientIp: string): string {
+  return `${addressKey(clientIp)}/${createHash('sha256').update(username).digest('base64url')}`;
+}
