@@ -25,6 +25,16 @@ const repositoryPatterns = z.preprocess(
   ),
 );
 
+/** An HTTPS listener needs both files; neither means plain HTTP (behind a TLS-terminating proxy). */
+const tlsFiles = z
+  .object({ certFile: nullableText, keyFile: nullableText })
+  .strict()
+  .superRefine((tls, context) => {
+    if ((tls.certFile === null) === (tls.keyFile === null)) return;
+    const [missing, given] = tls.certFile === null ? ['certFile', 'keyFile'] : ['keyFile', 'certFile'];
+    context.addIssue({ code: 'custom', path: [missing], message: `must be set together with server.tls.${given}` });
+  });
+
 export const configSchema = z
   .object({
     server: z
@@ -32,6 +42,7 @@ export const configSchema = z
         host: z.string().min(1),
         port,
         publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
+        tls: tlsFiles,
       })
       .strict(),
     token: z
@@ -82,6 +93,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_HOST: 'server.host',
   REGAUTH_PORT: 'server.port',
   REGAUTH_PUBLIC_URL: 'server.publicUrl',
+  REGAUTH_TLS_CERT_FILE: 'server.tls.certFile',
+  REGAUTH_TLS_KEY_FILE: 'server.tls.keyFile',
   REGAUTH_TOKEN_PATH: 'token.path',
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',
