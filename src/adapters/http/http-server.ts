@@ -40,13 +40,18 @@ export function createRegauthServer(app: RequestListener, tls: TlsCredentials | 
 
 function writeError(response: ServerResponse, reason: string, message: string): void {
   const body = JSON.stringify(errorBody(reason, message));
-  response.writeHead(errorStatus(reason), { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+  response.writeHead(errorStatus(reason), {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+  });
   response.end(body);
 }
 
 function answerClientError(error: Error & { code?: string; reason?: string }, socket: Duplex & { _httpMessage?: ServerResponse | null }): void {
-  // As Node's own handler: never write into a response already under way on this socket.
-  if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent === true) {
+  // Never write into the middle of a response already under way on this socket (one fully written is fine).
+  const inFlight = socket._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || (inFlight?.headersSent === true && !inFlight.writableEnded)) {
     socket.destroy();
     return;
   }
