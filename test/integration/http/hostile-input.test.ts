@@ -16,7 +16,7 @@ const basic = (username: string, secret: string) => `Basic ${base64(`${username}
 const FORM = 'application/x-www-form-urlencoded';
 
 /** A stack frame as V8 prints it, or a source path: neither may reach a client. */
-const STACK_TRACE = /\bat \S.*:\d+:\d+|node_modules|\/src\/|\.ts\b/;
+const STACK_TRACE = /\s{2,}at \S|\(\S*:\d+:\d+\)|node:internal|node_modules|\/src\/\S+\.ts/;
 
 interface ErrorAnswer {
   readonly status: number;
