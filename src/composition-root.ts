@@ -23,6 +23,8 @@ import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
 import { createHttpApp } from './adapters/http/http-app.js';
+import { createRegauthServer } from './adapters/http/http-server.js';
+import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
 import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-directory.js';
 import { KeyRing } from './adapters/keys/key-ring.js';
@@ -236,10 +238,12 @@ export interface RunningRegauth {
  * socket the CLI uses meanwhile. `close` stops accepting, lets requests in flight finish, then closes the store.
  */
 export async function startRegauth(config: RegauthConfig, overrides: Overrides = {}): Promise<RunningRegauth> {
+  const tls = await loadTlsCredentials(config.server.tls);
   const regauth = await createRegauthApp(config, overrides);
   const servers: Server[] = [];
   try {
-    const http = await listen(createServer(regauth.app), { port: config.server.port, host: config.server.host });
+    const server = createRegauthServer(regauth.app, tls, regauth.logger);
+    const http = await listen(server, { port: config.server.port, host: config.server.host });
     servers.push(http);
     if (regauth.storeKind === 'embedded') {
       const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger);
@@ -253,7 +257,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       store: regauth.storeKind === 'embedded' ? `embedded (${config.database.dataDir})` : regauth.storeKind,
     });
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `${tls === null ? 'http' : 'https'}://127.0.0.1:${port}`,
       regauth,
       close: async () => {
         await Promise.all(servers.map(closeGracefully));

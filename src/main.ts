@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './adapters/config/load-config.js';
+import { TlsSetupError } from './adapters/http/tls-credentials.js';
 import { SigningKeyError } from './adapters/keys/signing-key.js';
 import { EmbeddedStoreBusyError } from './adapters/store/embedded-store-lock.js';
 import cluster from 'node:cluster';
@@ -48,7 +49,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof SigningKeyError || error instanceof EmbeddedStoreBusyError;
+  const known =
+    error instanceof ConfigError ||
+    error instanceof SigningKeyError ||
+    error instanceof EmbeddedStoreBusyError ||
+    error instanceof TlsSetupError;
   process.stderr.write(`regauth: cannot start: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

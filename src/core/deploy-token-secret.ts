@@ -6,6 +6,8 @@ export const SECRET_PREFIX = 'regauth_';
 const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const SECRET_RANDOM_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
+/** Every secret has exactly this length; any other text is refused before a lookup or a hash. */
+export const SECRET_LENGTH = SECRET_PREFIX.length + SECRET_RANDOM_LENGTH + CHECKSUM_LENGTH;
 const SECRET_SHAPE = new RegExp(`^${SECRET_PREFIX}[0-9A-Za-z]{${SECRET_RANDOM_LENGTH + CHECKSUM_LENGTH}}$`);
 
 /**
@@ -27,7 +29,7 @@ export function composeSecret(randomBytes: Uint8Array): string {
 
 /** True when the text has a secret's shape and its checksum matches. */
 export function isWellFormedSecret(text: string): boolean {
-  if (!SECRET_SHAPE.test(text)) return false;
+  if (text.length !== SECRET_LENGTH || !SECRET_SHAPE.test(text)) return false;
   const body = text.slice(SECRET_PREFIX.length);
   const randomPart = body.slice(0, SECRET_RANDOM_LENGTH);
   return body.slice(SECRET_RANDOM_LENGTH) === checksum(randomPart);

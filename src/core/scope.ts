@@ -21,6 +21,25 @@ export class ScopeSyntaxError extends RegauthError {
   }
 }
 
+/**
+ * Scopes one request may carry, counted before merging. Clients ask one or two per repository they touch
+ * (BuildKit gathers the repositories of a whole build, with its cache imports and exports, in one request),
+ * so this is far above any real client and only bounds the work a single request can cause.
+ */
+export const MAX_SCOPES_PER_REQUEST = 256;
+
+/** Longer than any scope the grammar can give: a type and class, a name of at most 255 characters, actions. */
+export const MAX_SCOPE_LENGTH = 512;
+
+export class TooManyScopesError extends RegauthError {
+  readonly code = 'invalid_scope';
+
+  constructor(readonly count: number) {
+    super(`too many scopes: ${count} in one request, at most ${MAX_SCOPES_PER_REQUEST}`);
+    this.name = 'TooManyScopesError';
+  }
+}
+
 const RESOURCE_TYPE = /^([a-z0-9]+)(?:\(([a-z0-9]+)\))?$/;
 const ACTION = /^(?:[a-z]+|\*)$/;
 const SCOPE_SEPARATOR = / +/;
@@ -30,6 +49,7 @@ const SCOPE_SEPARATOR = / +/;
  * the first `:` and the actions start after the last one.
  */
 export function parseScope(text: string): ResourceScope {
+  if (text.length > MAX_SCOPE_LENGTH) throw new ScopeSyntaxError(text, `longer than ${MAX_SCOPE_LENGTH} characters`);
   const firstColon = text.indexOf(':');
   const lastColon = text.lastIndexOf(':');
   if (firstColon < 0 || firstColon === lastColon) {
@@ -53,10 +73,11 @@ export function parseScope(text: string): ResourceScope {
 /**
  * Parses the `scope` values of one token request: GET clients repeat the parameter, POST clients join
  * scopes with spaces in one value, and some put spaces inside a repeated value too. Scopes naming the same
- * resource are merged.
+ * resource are merged. More than MAX_SCOPES_PER_REQUEST scopes are refused before any is parsed.
  */
 export function parseScopeParameters(values: readonly string[]): ResourceScope[] {
   const scopes = values.flatMap((value) => value.split(SCOPE_SEPARATOR)).filter((item) => item !== '');
+  if (scopes.length > MAX_SCOPES_PER_REQUEST) throw new TooManyScopesError(scopes.length);
   return mergeScopes(scopes.map(parseScope));
 }
 

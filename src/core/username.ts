@@ -1,11 +1,14 @@
 import { RegauthError } from './regauth-error.js';
 
-const USERNAME = /^[a-z0-9._+-]{1,64}$/;
+/** Longest username; anything longer cannot exist in the store and is refused before a lookup. */
+export const MAX_USERNAME_LENGTH = 64;
+
+const USERNAME = new RegExp(`^[a-z0-9._+-]{1,${MAX_USERNAME_LENGTH}}$`);
 const GENERATED_USERNAME = /^deploy-token-[0-9]+$/;
 
 /** True for any text a deploy token's username could be; anything else cannot exist in the store. */
 export function isPossibleUsername(text: string): boolean {
-  return USERNAME.test(text);
+  return text.length <= MAX_USERNAME_LENGTH && USERNAME.test(text);
 }
 
 export class UsernameError extends RegauthError {
@@ -26,7 +29,7 @@ export class UsernameError extends RegauthError {
  * name can never collide with a future generated one.
  */
 export function parseChosenUsername(text: string): string {
-  if (!isPossibleUsername(text)) throw new UsernameError(text, 'use 1 to 64 characters of a-z 0-9 . _ + -');
+  if (!isPossibleUsername(text)) throw new UsernameError(text, `use 1 to ${MAX_USERNAME_LENGTH} characters of a-z 0-9 . _ + -`);
   if (GENERATED_USERNAME.test(text)) throw new UsernameError(text, 'deploy-token-<number> is reserved for generated names');
   return text;
 }

@@ -63,6 +63,16 @@ const lockoutRule = z
     path: ['lockSeconds'],
   });
 
+/** An HTTPS listener needs both files; neither means plain HTTP (behind a TLS-terminating proxy). */
+const tlsFiles = z
+  .object({ certFile: nullableText, keyFile: nullableText })
+  .strict()
+  .superRefine((tls, context) => {
+    if ((tls.certFile === null) === (tls.keyFile === null)) return;
+    const [missing, given] = tls.certFile === null ? ['certFile', 'keyFile'] : ['keyFile', 'certFile'];
+    context.addIssue({ code: 'custom', path: [missing], message: `must be set together with server.tls.${given}` });
+  });
+
 export const configSchema = z
   .object({
     server: z
@@ -72,6 +82,7 @@ export const configSchema = z
         publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
         processes: autoOrCount(256),
         trustedProxies: commaSeparated(proxyAddress),
+        tls: tlsFiles,
       })
       .strict(),
     token: z
@@ -149,6 +160,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_PUBLIC_URL: 'server.publicUrl',
   REGAUTH_PROCESSES: 'server.processes',
   REGAUTH_TRUSTED_PROXIES: 'server.trustedProxies',
+  REGAUTH_TLS_CERT_FILE: 'server.tls.certFile',
+  REGAUTH_TLS_KEY_FILE: 'server.tls.keyFile',
   REGAUTH_TOKEN_PATH: 'token.path',
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',

@@ -72,11 +72,17 @@ function describeIssue(issue: z.core.$ZodIssue, sources: Sources): string[] {
 }
 
 function derive(settings: RegauthSettings, cwd: string): RegauthConfig {
-  const publicUrl = (settings.server.publicUrl ?? `http://127.0.0.1:${settings.server.port}`).replace(/\/+$/, '');
+  const { certFile, keyFile } = settings.server.tls;
+  const scheme = certFile === null ? 'http' : 'https';
+  const publicUrl = (settings.server.publicUrl ?? `${scheme}://127.0.0.1:${settings.server.port}`).replace(/\/+$/, '');
   const keysDir = resolve(cwd, settings.keys.dir);
+  const tls = {
+    certFile: certFile === null ? null : resolve(cwd, certFile),
+    keyFile: keyFile === null ? null : resolve(cwd, keyFile),
+  };
   return {
     ...settings,
-    server: { ...settings.server, publicUrl },
+    server: { ...settings.server, publicUrl, tls },
     database: { ...settings.database, dataDir: resolve(cwd, settings.database.dataDir) },
     keys: { ...settings.keys, dir: keysDir },
     realm: `${publicUrl}${settings.token.path}`,

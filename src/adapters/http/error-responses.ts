@@ -26,6 +26,8 @@ const WIRE_ERRORS: Readonly<Record<string, WireError>> = {
   unavailable: { status: 503, oauth: 'temporarily_unavailable', registry: 'UNAVAILABLE' },
   overloaded: { status: 503, oauth: 'temporarily_unavailable', registry: 'UNAVAILABLE' },
   payload_too_large: { status: 413, oauth: 'invalid_request', registry: 'SIZE_INVALID' },
+  headers_too_large: { status: 431, oauth: 'invalid_request', registry: 'SIZE_INVALID' },
+  request_timeout: { status: 408, oauth: 'invalid_request', registry: 'INVALID_REQUEST' },
   not_found: { status: 404, oauth: 'invalid_request', registry: 'NOT_FOUND' },
   method_not_allowed: { status: 405, oauth: 'invalid_request', registry: 'UNSUPPORTED' },
   internal_error: { status: 500, oauth: 'server_error', registry: 'UNKNOWN' },
@@ -44,11 +46,17 @@ export function sendError(response: Response, reason: string, message: string, r
   if (wire.status === 401) response.set('WWW-Authenticate', 'Basic realm="regauth", charset="UTF-8"');
   const retryAfter = retryAfterSeconds ?? (wire.status === 503 ? RETRY_AFTER_SECONDS : undefined);
   if (retryAfter !== undefined) response.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-  response.status(wire.status).json({
-    error: wire.oauth,
-    error_description: message,
-    errors: [{ code: wire.registry, message, detail: { reason } }],
-  });
+  response.status(wire.status).json(errorBody(reason, message));
+}
+
+/** The status and body of an error, for answers written outside express (malformed HTTP). */
+export function errorStatus(reason: string): number {
+  return (WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError)).status;
+}
+
+export function errorBody(reason: string, message: string): Record<string, unknown> {
+  const wire = WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
+  return { error: wire.oauth, error_description: message, errors: [{ code: wire.registry, message, detail: { reason } }] };
 }
 
 /** The reason and message to send for any thrown value; details of unexpected errors stay in the log. */

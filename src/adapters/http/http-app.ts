@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { Logger } from '../../app/ports.js';
@@ -40,7 +41,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   }
   app.use(healthRoutes(deps.readiness));
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
-  app.use(ADMIN_API_PREFIX, adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
+  app.use(ADMIN_API_PREFIX, helmet(), adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
   app.use((_request: Request, response: Response) => sendError(response, 'not_found', 'no such endpoint'));
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     const { reason, message, expected, retryAfterSeconds } = describeError(error);

@@ -29,7 +29,7 @@ function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): 
 }
 
 const DEFAULTS: RegauthConfig = {
-  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1, trustedProxies: [] },
+  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1, trustedProxies: [], tls: { certFile: null, keyFile: null } },
   token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 },
   anonymous: { pullRepositories: [] },
   database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000 },
@@ -80,10 +80,7 @@ describe('loadConfig', () => {
         'REGAUTH_PORT',
         '8080',
         8080,
-        {
-          server: { host: '0.0.0.0', port: 8080, publicUrl: 'http://127.0.0.1:8080', processes: 1, trustedProxies: [] },
-          realm: 'http://127.0.0.1:8080/token',
-        },
+        { server: { ...DEFAULTS.server, port: 8080, publicUrl: 'http://127.0.0.1:8080' }, realm: 'http://127.0.0.1:8080/token' },
       ],
       ['REGAUTH_PROCESSES', '4', 4],
       ['REGAUTH_PUBLIC_URL', 'https://auth.example.com', 'https://auth.example.com', { realm: 'https://auth.example.com/token' }],
@@ -124,8 +121,11 @@ describe('loadConfig', () => {
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];
 
+    /** Set only together: tested in 'TLS listener' below. */
+    const PAIRED_VARIABLES = ['REGAUTH_TLS_CERT_FILE', 'REGAUTH_TLS_KEY_FILE'];
+
     test('the table covers every documented variable', () => {
-      expect(CASES.map(([variable]) => variable).sort()).toEqual(Object.keys(ENVIRONMENT_VARIABLES).sort());
+      expect([...CASES.map(([variable]) => variable), ...PAIRED_VARIABLES].sort()).toEqual(Object.keys(ENVIRONMENT_VARIABLES).sort());
     });
 
     test.each(CASES)('%s=%s overrides its setting and nothing else', (variable, value, expected, derived = {}) => {
@@ -153,6 +153,38 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('TLS listener', () => {
+    test('certificate and key from the environment: absolute paths, and an https realm by default', () => {
+      const config = loadConfig({ REGAUTH_TLS_CERT_FILE: 'tls/cert.pem', REGAUTH_TLS_KEY_FILE: '/etc/regauth/key.pem' }, CWD);
+      expect(config.server).toEqual({
+        ...DEFAULTS.server,
+        publicUrl: 'https://127.0.0.1:5001',
+        tls: { certFile: '/srv/regauth/tls/cert.pem', keyFile: '/etc/regauth/key.pem' },
+      });
+      expect(config.realm).toBe('https://127.0.0.1:5001/token');
+    });
+
+    test('an explicit public URL wins over the https default', () => {
+      const config = loadConfig(
+        { REGAUTH_TLS_CERT_FILE: 'c.pem', REGAUTH_TLS_KEY_FILE: 'k.pem', REGAUTH_PUBLIC_URL: 'https://auth.example.com' },
+        CWD,
+      );
+      expect(config.realm).toBe('https://auth.example.com/token');
+    });
+
+    test('from a config file', async () => {
+      const path = await configFile('tls.yaml', 'server:\n  tls:\n    certFile: c.pem\n    keyFile: k.pem\n');
+      expect(loadConfig({ REGAUTH_CONFIG: path }, dir).server.tls).toEqual({ certFile: join(dir, 'c.pem'), keyFile: join(dir, 'k.pem') });
+    });
+
+    test.each([
+      [{ REGAUTH_TLS_CERT_FILE: 'c.pem' }, 'server.tls.keyFile (from config/default.yaml; override with REGAUTH_TLS_KEY_FILE): must be set together with server.tls.certFile'],
+      [{ REGAUTH_TLS_KEY_FILE: 'k.pem' }, 'server.tls.certFile (from config/default.yaml; override with REGAUTH_TLS_CERT_FILE): must be set together with server.tls.keyFile'],
+    ])('one file without the other is refused (%#)', (env, problem) => {
+      expect(configErrorOf(() => loadConfig(env, CWD)).problems).toEqual([problem]);
+    });
+  });
+
   describe('REGAUTH_CONFIG file', () => {
     test('merges over the defaults key by key, relative paths resolved from the working directory', async () => {
       await configFile(
@@ -161,7 +193,7 @@ describe('loadConfig', () => {
       );
       const config = loadConfig({ REGAUTH_CONFIG: 'merge.yaml' }, dir);
 
-      expect(config.server).toEqual({ host: '0.0.0.0', port: 6000, publicUrl: 'http://127.0.0.1:6000', processes: 1, trustedProxies: [] });
+      expect(config.server).toEqual({ ...DEFAULTS.server, port: 6000, publicUrl: 'http://127.0.0.1:6000' });
       expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 });
       expect(config.keys.dir).toBe(join(dir, 'file-keys'));
       expect(config.registryBundlePath).toBe(join(dir, 'file-keys', 'registry-rootcertbundle.pem'));
