@@ -27,6 +27,11 @@ export interface LoadResult {
   readonly statusCounts: Readonly<Record<string, number>>;
   /** Answers with another status, plus connection errors (timeouts included). */
   readonly unexpected: number;
+  /**
+   * Requests sent that had no answer when the run ended: at least one per connection, since autocannon
+   * stops with a request in flight on each; more means requests were queued in the server.
+   */
+  readonly unanswered: number;
   /** Connection errors, timeouts included. */
   readonly errors: number;
   readonly timeouts: number;
@@ -54,6 +59,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) statusCounts[status] = stats.count ?? 0;
   const expected = statusCounts[String(options.expectedStatus)] ?? 0;
   const answered = Object.values(statusCounts).reduce((sum, count) => sum + count, 0);
+  // autocannon 9 reports the requests it sent here; its type definitions (for 7) do not know the field.
+  const sent = (result.requests as { sent?: number }).sent ?? answered;
   return {
     connections: options.connections,
     expectedStatus: options.expectedStatus,
@@ -63,6 +70,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     answers: answered,
     statusCounts,
     unexpected: answered - expected + result.errors,
+    unanswered: Math.max(0, sent - answered - result.errors),
     errors: result.errors,
     timeouts: result.timeouts,
   };

@@ -105,3 +105,40 @@ export class MemorySampler {
 export function mebibytes(bytes: number): number {
   return bytes / MIB;
 }
+
+/** CPU time (user + system) of a process in clock ticks, or null when it is gone. */
+function cpuTicks(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name may hold spaces and parentheses; the fields after it are plain.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function treeCpuTicks(rootPid: number): number {
+  return processTree(rootPid).reduce((sum, pid) => sum + (cpuTicks(pid) ?? 0), 0);
+}
+
+/**
+ * Waits until a process tree has (nearly) stopped using CPU: a load generator that stops drops its
+ * connections, but the server still works through the requests it had accepted, and that backlog must
+ * not be billed to the next scenario. Resolves false when it is still busy after `timeoutMs`.
+ */
+export async function waitUntilIdle(rootPid: number, timeoutMs = 120_000): Promise<boolean> {
+  const windowMs = 500;
+  // At the usual 100 ticks per second, 5 ticks in half a second is 10 % of one core.
+  const idleTicks = 5;
+  const deadline = Date.now() + timeoutMs;
+  let before = treeCpuTicks(rootPid);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = treeCpuTicks(rootPid);
+    if (now - before <= idleTicks) return true;
+    before = now;
+  }
+  return false;
+}

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildTinyOciImage } from '../test/e2e/support/oci-image.js';
@@ -70,6 +70,8 @@ export async function comparePulls(setup: PullSetup): Promise<PullComparison> {
       );
     }
 
+    const pulledDir = join(setup.workDir, 'pulled');
+    await mkdir(pulledDir, { recursive: true });
     let pullCount = 0;
     const pull = async (registry: RunningRegistry, what: string): Promise<number> => {
       pullCount += 1;
@@ -77,7 +79,7 @@ export async function comparePulls(setup: PullSetup): Promise<PullComparison> {
       assertSucceeded(
         await skopeo([
           'copy', '--src-creds', credentials, '--src-tls-verify=false',
-          `docker://${registry.address}/${setup.repository}:v1`, `oci:${join(setup.workDir, 'pulled', String(pullCount))}:v1`,
+          `docker://${registry.address}/${setup.repository}:v1`, `oci:${join(pulledDir, String(pullCount))}:v1`,
         ]),
         what,
       );

@@ -21,13 +21,12 @@ import { readBenchSettings, ROOT, SMALL_STORE_TOKENS, type BenchSettings } from 
 import { BENCH_REPOSITORY, poolUsername, prepareBenchStore, seedDeployTokens, WARM_USERNAME } from './bench-store.js';
 import { endEventLoopWindow, type EventLoopWindow } from './event-loop-reader.js';
 import { runLoad, type LoadResult, type RequestShape } from './load.js';
-import { MemorySampler, type MemoryPeak } from './process-memory.js';
+import { MemorySampler, waitUntilIdle, type MemoryPeak } from './process-memory.js';
 import { comparePulls, median, missingPullTools } from './registry-pulls.js';
 import { checkTargets, derivedFigures, resultLines, targetLines, type BenchMeasurements, type Scenario } from './report.js';
 
 const SERVICE = 'bench-registry';
 const ISSUER = 'regauth-bench';
-const PAUSE_BETWEEN_SCENARIOS_MS = 1000;
 const BASELINE_SERVER = 'express 5, same parser, claims builder, key and signer as regauth; no auth, no database, no request log';
 
 const startedAt = Date.now();
@@ -219,8 +218,11 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
 
   const load = (url: string, connections: number, durationSeconds: number, nextRequest: () => RequestShape, expectedStatus = 200) =>
     runLoad({ baseUrl: url, connections, durationSeconds, nextRequest, expectedStatus });
-  const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_BETWEEN_SCENARIOS_MS));
-  const memoryPeaks: MemoryPeak[] = [];
+  /** Lets the server finish the requests a load left behind before the next one starts. */
+  const settle = async (server: RunningServer) => {
+    if (!(await waitUntilIdle(server.daemon.pid))) progress(`warning: ${server.name} was still busy 120 s after the load stopped`);
+  };
+  const memoryPeaks: (MemoryPeak & { run: string })[] = [];
   const regauthScript = join(ROOT, 'dist', 'main.js');
   const probe = pathToFileURL(join(ROOT, 'dist-bench', 'bench', 'event-loop-probe.js')).href;
   const startRegauthServer = (name: string) =>
@@ -234,9 +236,11 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   await expectStatus(small.url, warmRequest, 200, 'warm credentials, small store');
   progress(`(a) warm credentials with ${SMALL_STORE_TOKENS} tokens in the store`);
   await load(small.url, settings.connections, settings.warmupSeconds, () => warmRequest);
+  await settle(small);
   const warmSmallStore = await load(small.url, settings.connections, settings.durationSeconds, () => warmRequest);
   small.assertAlive();
-  memoryPeaks.push((await small.stop()) as MemoryPeak);
+  await settle(small);
+  memoryPeaks.push({ run: small.name, ...((await small.stop()) as MemoryPeak) });
 
   progress(`seeding up to ${settings.largeStoreTokens} deploy tokens`);
   const seedStarted = performance.now();
@@ -254,6 +258,7 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   cleanup.add(async () => void (await baselineServer.stop()));
   const baselineSample = String((await expectStatus(baselineServer.url, warmRequest, 200, 'baseline')).token);
   await load(baselineServer.url, settings.connections, settings.warmupSeconds, () => warmRequest);
+  await settle(baselineServer);
   const baseline = await load(baselineServer.url, settings.connections, settings.durationSeconds, () => warmRequest);
   baselineServer.assertAlive();
   await baselineServer.stop();
@@ -274,7 +279,7 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   /** Runs one scenario and reads regauth's event-loop delay over exactly that time. */
   const measure = async <T>(label: string, run: () => Promise<T>): Promise<{ result: T; eventLoop: EventLoopWindow | null }> => {
     progress(label);
-    await pause();
+    await settle(regauth);
     await endEventLoopWindow(probeDir, regauth.daemon.pid);
     const result = await run();
     const eventLoop = await endEventLoopWindow(probeDir, regauth.daemon.pid);
@@ -322,6 +327,7 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     pulls = { notRun: `${missingTools.join(', ')} not installed (scripts/install-test-deps.sh)` };
     progress(`skopeo pull comparison NOT RUN: ${pulls.notRun}`);
   } else {
+    await settle(regauth);
     progress(`skopeo pulls: ${settings.skopeoPulls} through a registry using regauth, ${settings.skopeoPulls} with htpasswd`);
     pulls = await comparePulls({
       workDir: join(workDir, 'pulls'),
@@ -334,9 +340,10 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     });
   }
   regauth.assertAlive();
-  memoryPeaks.push((await regauth.stop()) as MemoryPeak);
+  memoryPeaks.push({ run: regauth.name, ...((await regauth.stop()) as MemoryPeak) });
 
   const memory = memoryPeaks.reduce((worst, peak) => (peak.peakHwmSumBytes > worst.peakHwmSumBytes ? peak : worst));
+  progress(`peak RSS per regauth run: ${memoryPeaks.map((peak) => `${peak.run} ${(peak.peakHwmSumBytes / 1024 / 1024).toFixed(1)} MB`).join(', ')}`);
   const measurements: BenchMeasurements = {
     cores: settings.cores,
     bcryptCost: cost,
@@ -355,7 +362,7 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     pulls,
   };
   const checks = checkTargets(measurements);
-  await writeResults(settings, store.kind, config, measurements, checks, coldWrapped);
+  await writeResults(settings, store.kind, config, measurements, checks, { coldUsernamesReused: coldWrapped, memoryByRun: memoryPeaks });
 
   const storeName = store.kind === 'embedded' ? 'embedded store (PGlite)' : 'PostgreSQL (DATABASE_URL, a fresh schema)';
   const lines = [
@@ -380,7 +387,7 @@ async function writeResults(
   config: RegauthConfig,
   measurements: BenchMeasurements,
   checks: ReturnType<typeof checkTargets>,
-  coldWrapped: boolean,
+  notes: { coldUsernamesReused: boolean; memoryByRun: readonly (MemoryPeak & { run: string })[] },
 ): Promise<void> {
   const commit = await runCommand('git', ['-C', ROOT, 'rev-parse', 'HEAD']).catch(() => null);
   const results = {
@@ -409,7 +416,7 @@ async function writeResults(
       baseline: BASELINE_SERVER,
     },
     bcryptMs: measurements.bcryptMs,
-    coldUsernamesReused: coldWrapped,
+    ...notes,
     derived: derivedFigures(measurements),
     targets: checks,
     measurements,
