@@ -5,6 +5,7 @@
  * the targets say; 1 when it could not run or a measurement is not valid (a process died, a sanity check
  * failed).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -16,7 +17,6 @@ import { loadConfig, type RegauthConfig } from '#regauth/adapters/config/load-co
 import { composeSecret, SECRET_RANDOM_LENGTH } from '#regauth/core/deploy-token-secret.js';
 import { startDaemon, type Daemon } from '../test/e2e/support/daemon.js';
 import { freePort } from '../test/e2e/support/free-port.js';
-import { runCommand } from '../test/e2e/support/run-command.js';
 import { readBenchSettings, ROOT, SMALL_STORE_TOKENS, type BenchSettings } from './bench-settings.js';
 import { BENCH_REPOSITORY, poolUsername, prepareBenchStore, seedDeployTokens, WARM_USERNAME } from './bench-store.js';
 import { endEventLoopWindow, type EventLoopWindow } from './event-loop-reader.js';
@@ -389,10 +389,15 @@ async function writeResults(
   checks: ReturnType<typeof checkTargets>,
   notes: { coldUsernamesReused: boolean; memoryByRun: readonly (MemoryPeak & { run: string })[] },
 ): Promise<void> {
-  const commit = await runCommand('git', ['-C', ROOT, 'rev-parse', 'HEAD']).catch(() => null);
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout
+  }
   const results = {
     finishedAt: new Date().toISOString(),
-    commit: commit?.code === 0 ? commit.stdout.trim() : null,
+    commit,
     quick: settings.quick,
     machine: {
       cores: settings.cores,
