@@ -1,0 +1,440 @@
+/**
+ * `npm run bench`: regauth against a baseline under autocannon, and a skopeo pull through a registry that
+ * trusts regauth against the same registry with htpasswd auth. Prints each target with PASS/FAIL, then the
+ * results table as its last lines, and writes the same as JSON. Exit code: 0 when the bench ran, whatever
+ * the targets say; 1 when it could not run or a measurement is not valid (a process died, a sanity check
+ * failed).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import bcrypt from 'bcryptjs';
+import { loadConfig, type RegauthConfig } from '#regauth/adapters/config/load-config.js';
+import { composeSecret, SECRET_RANDOM_LENGTH } from '#regauth/core/deploy-token-secret.js';
+import { startDaemon, type Daemon } from '../test/e2e/support/daemon.js';
+import { freePort } from '../test/e2e/support/free-port.js';
+import { readBenchSettings, ROOT, SMALL_STORE_TOKENS, type BenchSettings } from './bench-settings.js';
+import { BENCH_REPOSITORY, poolUsername, prepareBenchStore, seedDeployTokens, WARM_USERNAME } from './bench-store.js';
+import { endEventLoopWindow, type EventLoopWindow } from './event-loop-reader.js';
+import { runLoad, type LoadResult, type RequestShape } from './load.js';
+import { MemorySampler, waitUntilIdle, type MemoryPeak } from './process-memory.js';
+import { comparePulls, median, missingPullTools } from './registry-pulls.js';
+import { checkTargets, derivedFigures, resultLines, targetLines, type BenchMeasurements, type Scenario } from './report.js';
+
+const SERVICE = 'bench-registry';
+const ISSUER = 'regauth-bench';
+const BASELINE_SERVER = 'express 5, same parser, claims builder, key and signer as regauth; no auth, no database, no request log';
+
+const startedAt = Date.now();
+function progress(message: string): void {
+  process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+}
+
+/** Async clean-up steps, run once, newest first, on success, failure or Ctrl-C. */
+class Cleanup {
+  private readonly steps: (() => Promise<void>)[] = [];
+  private done: Promise<void> | null = null;
+
+  add(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  run(): Promise<void> {
+    this.done ??= (async () => {
+      for (const step of this.steps.reverse()) await step().catch((error: unknown) => progress(`clean-up: ${String(error)}`));
+    })();
+    return this.done;
+  }
+}
+
+const basic = (username: string, secret: string) => `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}`;
+const randomSecret = () => composeSecret(randomBytes(SECRET_RANDOM_LENGTH));
+
+/** The CPU cost of one bcrypt check at `cost`, in ms: the median of synchronous bcryptjs compares. */
+function timeBcrypt(secret: string, hash: string, runs: number): number {
+  bcrypt.compareSync(secret, hash);
+  const times: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    bcrypt.compareSync(secret, hash);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+interface RunningServer {
+  readonly name: string;
+  readonly url: string;
+  readonly daemon: Daemon;
+  readonly memory: MemorySampler | null;
+  /** Throws with the log tail if the process has exited. */
+  assertAlive(): void;
+  stop(): Promise<MemoryPeak | null>;
+}
+
+async function startServer(options: {
+  name: string;
+  script: string;
+  nodeArgs?: string[];
+  env: NodeJS.ProcessEnv;
+  workDir: string;
+  sampleMemory: boolean;
+}): Promise<RunningServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logFile = join(options.workDir, `${options.name}.log`);
+  const daemon = await startDaemon({
+    name: options.name,
+    command: process.execPath,
+    args: [...(options.nodeArgs ?? []), options.script],
+    env: { ...options.env, REGAUTH_PORT: String(port) },
+    cwd: options.workDir,
+    logFile,
+    ready: async () => (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok,
+    readyTimeoutMs: 120_000,
+    stopGraceMs: 15_000,
+  });
+  const memory = options.sampleMemory ? new MemorySampler(daemon.pid) : null;
+  let stopped = false;
+  return {
+    name: options.name,
+    url,
+    daemon,
+    memory,
+    assertAlive: () => {
+      try {
+        process.kill(daemon.pid, 0);
+      } catch {
+        throw new Error(`${options.name} exited during the bench; its log: ${logFile}\n${daemon.logs().slice(-3000)}`);
+      }
+    },
+    stop: async () => {
+      if (stopped) return null;
+      stopped = true;
+      const peak = memory?.stop() ?? null;
+      await daemon.stop();
+      return peak;
+    },
+  };
+}
+
+function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header, payload] = token.split('.');
+  const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  return { header: decode(header), payload: decode(payload) };
+}
+
+async function expectStatus(url: string, shape: RequestShape, status: number, what: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${shape.path}`, { headers: shape.headers ?? {} });
+  const text = await response.text();
+  if (response.status !== status) throw new Error(`sanity check "${what}": expected ${status}, got ${response.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** What the baseline must share with regauth for the comparison to be fair: key, algorithm and claims. */
+function comparableClaims(token: string): unknown {
+  const { header, payload } = decodeJwt(token);
+  return {
+    alg: header.alg,
+    kid: header.kid,
+    iss: payload.iss,
+    aud: payload.aud,
+    sub: payload.sub,
+    lifetime: Number(payload.exp) - Number(payload.iat),
+    access: payload.access,
+  };
+}
+
+async function main(): Promise<number> {
+  const settings = readBenchSettings();
+  const cleanup = new Cleanup();
+  process.once('SIGINT', () => {
+    progress('interrupted: cleaning up');
+    void cleanup.run().then(() => process.exit(130));
+  });
+  const workDir = await mkdtemp('/tmp/regauth-bench-');
+  cleanup.add(async () => {
+    if (settings.keepWorkDir) progress(`BENCH_KEEP: keeping ${workDir}`);
+    else await rm(workDir, { recursive: true, force: true });
+  });
+  try {
+    return await runBench(settings, workDir, cleanup);
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function runBench(settings: BenchSettings, workDir: string, cleanup: Cleanup): Promise<number> {
+  const store = await prepareBenchStore(workDir, settings.databaseUrl);
+  cleanup.add(() => store.dispose());
+  const probeDir = join(workDir, 'probe');
+  await mkdir(probeDir);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REGAUTH_HOST: '127.0.0.1',
+    REGAUTH_PUBLIC_URL: '',
+    REGAUTH_DATA_DIR: store.settings.dataDir,
+    REGAUTH_KEYS_DIR: join(workDir, 'keys'),
+    REGAUTH_SERVICE: SERVICE,
+    REGAUTH_ISSUER: ISSUER,
+    REGAUTH_LOG_FORMAT: 'json',
+    // (d) must measure the bcrypt path, not a lockout answering 429 without one.
+    REGAUTH_BRUTE_FORCE_PROTECTION: 'false',
+    DATABASE_URL: store.databaseUrl,
+    BENCH_PROBE_DIR: probeDir,
+  };
+  const config: RegauthConfig = loadConfig({ ...env, REGAUTH_PORT: '0' }, workDir);
+  const cost = config.secrets.bcryptCost;
+  const secret = randomSecret();
+  const secretHash = await bcrypt.hash(secret, cost);
+  const bcryptMs = timeBcrypt(secret, secretHash, settings.quick ? 5 : 15);
+  progress(`bcrypt cost ${cost}: ${bcryptMs.toFixed(1)} ms per bcryptjs compare on this machine`);
+
+  const tokenPath = (scope: string) =>
+    `${config.token.path}?${new URLSearchParams({ service: SERVICE, scope }).toString()}`;
+  const pullPath = tokenPath(`repository:${BENCH_REPOSITORY}:pull`);
+  const warmRequest: RequestShape = { path: pullPath, headers: { authorization: basic(WARM_USERNAME, secret) } };
+  const poolSize = settings.largeStoreTokens - 1;
+  let nextCold = 1;
+  let coldWrapped = false;
+  const coldRequest = (): RequestShape => {
+    const username = poolUsername(nextCold);
+    nextCold += 1;
+    if (nextCold > poolSize) {
+      nextCold = 1;
+      coldWrapped = true;
+    }
+    return { path: pullPath, headers: { authorization: basic(username, secret) } };
+  };
+  const wrongRequest = (): RequestShape => ({
+    path: pullPath,
+    headers: { authorization: basic(poolUsername(1 + Math.floor(Math.random() * poolSize)), randomSecret()) },
+  });
+  const anonymousRequest: RequestShape = { path: pullPath };
+
+  const load = (url: string, connections: number, durationSeconds: number, nextRequest: () => RequestShape, expectedStatus = 200) =>
+    runLoad({ baseUrl: url, connections, durationSeconds, nextRequest, expectedStatus });
+  /** Lets the server finish the requests a load left behind before the next one starts. */
+  const settle = async (server: RunningServer) => {
+    if (!(await waitUntilIdle(server.daemon.pid))) progress(`warning: ${server.name} was still busy 120 s after the load stopped`);
+  };
+  const memoryPeaks: (MemoryPeak & { run: string })[] = [];
+  const regauthScript = join(ROOT, 'dist', 'main.js');
+  const probe = pathToFileURL(join(ROOT, 'dist-bench', 'bench', 'event-loop-probe.js')).href;
+  const startRegauthServer = (name: string) =>
+    startServer({ name, script: regauthScript, nodeArgs: ['--import', probe], env, workDir, sampleMemory: true });
+
+  // The small store: only the warm figure, to compare time per token with the large store's.
+  progress(`store: ${store.kind}; seeding ${SMALL_STORE_TOKENS} deploy tokens`);
+  await seedDeployTokens(store.settings, secretHash, SMALL_STORE_TOKENS);
+  const small = await startRegauthServer('regauth-small-store');
+  cleanup.add(async () => void (await small.stop()));
+  await expectStatus(small.url, warmRequest, 200, 'warm credentials, small store');
+  progress(`(a) warm credentials with ${SMALL_STORE_TOKENS} tokens in the store`);
+  await load(small.url, settings.connections, settings.warmupSeconds, () => warmRequest);
+  await settle(small);
+  const warmSmallStore = await load(small.url, settings.connections, settings.durationSeconds, () => warmRequest);
+  small.assertAlive();
+  await settle(small);
+  memoryPeaks.push({ run: small.name, ...((await small.stop()) as MemoryPeak) });
+
+  progress(`seeding up to ${settings.largeStoreTokens} deploy tokens`);
+  const seedStarted = performance.now();
+  await seedDeployTokens(store.settings, secretHash, settings.largeStoreTokens);
+  progress(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+  progress(`baseline server (${BASELINE_SERVER})`);
+  const baselineServer = await startServer({
+    name: 'baseline',
+    script: join(ROOT, 'dist-bench', 'bench', 'baseline-server.js'),
+    env,
+    workDir,
+    sampleMemory: false,
+  });
+  cleanup.add(async () => void (await baselineServer.stop()));
+  const baselineSample = String((await expectStatus(baselineServer.url, warmRequest, 200, 'baseline')).token);
+  await load(baselineServer.url, settings.connections, settings.warmupSeconds, () => warmRequest);
+  await settle(baselineServer);
+  const baseline = await load(baselineServer.url, settings.connections, settings.durationSeconds, () => warmRequest);
+  baselineServer.assertAlive();
+  await baselineServer.stop();
+
+  const regauth = await startRegauthServer('regauth');
+  cleanup.add(async () => void (await regauth.stop()));
+  const regauthSample = String((await expectStatus(regauth.url, warmRequest, 200, 'warm credentials')).token);
+  if (JSON.stringify(comparableClaims(regauthSample)) !== JSON.stringify(comparableClaims(baselineSample))) {
+    throw new Error(
+      `the baseline does not sign what regauth signs:\n regauth  ${JSON.stringify(comparableClaims(regauthSample))}\n` +
+        ` baseline ${JSON.stringify(comparableClaims(baselineSample))}`,
+    );
+  }
+  await expectStatus(regauth.url, anonymousRequest, 200, 'anonymous');
+  await expectStatus(regauth.url, coldRequest(), 200, 'cold credentials');
+  await expectStatus(regauth.url, wrongRequest(), 401, 'wrong password');
+
+  /** Runs one scenario and reads regauth's event-loop delay over exactly that time. */
+  const measure = async <T>(label: string, run: () => Promise<T>): Promise<{ result: T; eventLoop: EventLoopWindow | null }> => {
+    progress(label);
+    await settle(regauth);
+    await endEventLoopWindow(probeDir, regauth.daemon.pid);
+    const result = await run();
+    const eventLoop = await endEventLoopWindow(probeDir, regauth.daemon.pid);
+    regauth.assertAlive();
+    return { result, eventLoop };
+  };
+  const scenario = (label: string, { result, eventLoop }: { result: LoadResult; eventLoop: EventLoopWindow | null }): Scenario => ({
+    label,
+    load: result,
+    eventLoop,
+  });
+
+  await load(regauth.url, settings.connections, settings.warmupSeconds, () => warmRequest);
+  const warm = scenario(
+    '(a) warm credentials',
+    await measure('(a) warm credentials', () => load(regauth.url, settings.connections, settings.durationSeconds, () => warmRequest)),
+  );
+  const anonymous = scenario(
+    '(c) anonymous',
+    await measure('(c) anonymous', () => load(regauth.url, settings.connections, settings.durationSeconds, () => anonymousRequest)),
+  );
+  const cold = scenario(
+    '(b) cold credentials',
+    await measure('(b) cold credentials (a new token each request)', () =>
+      load(regauth.url, settings.bcryptConnections, settings.durationSeconds, coldRequest),
+    ),
+  );
+  const wrong = scenario(
+    '(d) wrong passwords',
+    await measure('(d) wrong passwords', () => load(regauth.url, settings.bcryptConnections, settings.durationSeconds, wrongRequest, 401)),
+  );
+  const mixed = await measure('(d) warm credentials with wrong passwords alongside, 1:1', () =>
+    Promise.all([
+      load(regauth.url, settings.connections, settings.durationSeconds, () => warmRequest),
+      load(regauth.url, settings.connections, settings.durationSeconds, wrongRequest, 401),
+    ]),
+  );
+  const mixedWarm = scenario('(d) mix 1:1: warm part', { result: mixed.result[0], eventLoop: mixed.eventLoop });
+  const mixedWrong = scenario('(d) mix 1:1: wrong part', { result: mixed.result[1], eventLoop: mixed.eventLoop });
+  if (coldWrapped) progress(`warning: (b) used all ${poolSize} cold usernames and started over; raise BENCH_TOKENS`);
+
+  const missingTools = missingPullTools();
+  let pulls: BenchMeasurements['pulls'];
+  if (missingTools.length > 0) {
+    pulls = { notRun: `${missingTools.join(', ')} not installed (scripts/install-test-deps.sh)` };
+    progress(`skopeo pull comparison NOT RUN: ${pulls.notRun}`);
+  } else {
+    await settle(regauth);
+    progress(`skopeo pulls: ${settings.skopeoPulls} through a registry using regauth, ${settings.skopeoPulls} with htpasswd`);
+    pulls = await comparePulls({
+      workDir: join(workDir, 'pulls'),
+      tokenAuth: { realm: `${regauth.url}${config.token.path}`, service: SERVICE, issuer: ISSUER, rootCertBundle: config.registryBundlePath },
+      repository: BENCH_REPOSITORY,
+      username: WARM_USERNAME,
+      secret,
+      secretHash,
+      pulls: settings.skopeoPulls,
+    });
+  }
+  regauth.assertAlive();
+  memoryPeaks.push({ run: regauth.name, ...((await regauth.stop()) as MemoryPeak) });
+
+  const memory = memoryPeaks.reduce((worst, peak) => (peak.peakHwmSumBytes > worst.peakHwmSumBytes ? peak : worst));
+  progress(`peak RSS per regauth run: ${memoryPeaks.map((peak) => `${peak.run} ${(peak.peakHwmSumBytes / 1024 / 1024).toFixed(1)} MB`).join(', ')}`);
+  const measurements: BenchMeasurements = {
+    cores: settings.cores,
+    bcryptCost: cost,
+    bcryptMs,
+    smallStoreTokens: SMALL_STORE_TOKENS,
+    largeStoreTokens: settings.largeStoreTokens,
+    baseline: { label: 'baseline: parse + sign only', load: baseline, eventLoop: null },
+    warm,
+    warmSmallStore: { label: `(a) warm, ${SMALL_STORE_TOKENS} tokens in store`, load: warmSmallStore, eventLoop: null },
+    cold,
+    anonymous,
+    wrong,
+    mixedWarm,
+    mixedWrong,
+    memory,
+    pulls,
+  };
+  const checks = checkTargets(measurements);
+  await writeResults(settings, store.kind, config, measurements, checks, { coldUsernamesReused: coldWrapped, memoryByRun: memoryPeaks });
+
+  const storeName = store.kind === 'embedded' ? 'embedded store (PGlite)' : 'PostgreSQL (DATABASE_URL, a fresh schema)';
+  const lines = [
+    '',
+    `regauth bench${settings.quick ? ' (quick)' : ''}: ${storeName}; ${settings.cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}); node ${process.version}`,
+    `${settings.durationSeconds} s per scenario; ${settings.largeStoreTokens} deploy tokens; bcrypt cost ${cost} = ${bcryptMs.toFixed(1)} ms per check (bcryptjs)`,
+    `brute-force protection off (REGAUTH_BRUTE_FORCE_PROTECTION=false): (d) measures the bcrypt path.`,
+    `baseline: ${BASELINE_SERVER}.`,
+    `regauth processes during the run: ${memory.processes}. Load generator: autocannon in the bench process, on the same machine.`,
+    '',
+    ...targetLines(checks),
+    '',
+    ...resultLines(measurements),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function writeResults(
+  settings: BenchSettings,
+  storeKind: string,
+  config: RegauthConfig,
+  measurements: BenchMeasurements,
+  checks: ReturnType<typeof checkTargets>,
+  notes: { coldUsernamesReused: boolean; memoryByRun: readonly (MemoryPeak & { run: string })[] },
+): Promise<void> {
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout
+  }
+  const results = {
+    finishedAt: new Date().toISOString(),
+    commit,
+    quick: settings.quick,
+    machine: {
+      cores: settings.cores,
+      cpu: cpus()[0]?.model ?? null,
+      memoryMiB: Math.round(totalmem() / 1024 / 1024),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    settings: {
+      store: storeKind,
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      connections: settings.connections,
+      bcryptConnections: settings.bcryptConnections,
+      smallStoreTokens: SMALL_STORE_TOKENS,
+      largeStoreTokens: settings.largeStoreTokens,
+      skopeoPulls: settings.skopeoPulls,
+      bcryptCost: config.secrets.bcryptCost,
+      logLevel: config.log.level,
+      bruteForceProtection: false,
+      baseline: BASELINE_SERVER,
+    },
+    bcryptMs: measurements.bcryptMs,
+    ...notes,
+    derived: derivedFigures(measurements),
+    targets: checks,
+    measurements,
+  };
+  await mkdir(dirname(settings.resultsFile), { recursive: true });
+  await writeFile(settings.resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`results written to ${settings.resultsFile}`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${String((error as Error)?.stack ?? error)}\n`);
+    process.exit(1);
+  },
+);
