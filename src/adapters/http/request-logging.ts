@@ -15,11 +15,13 @@ export function requestLogging(logger: Logger) {
     const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     response.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    // Read now: a mounted router (the admin API) strips its prefix from the request while it serves it.
+    const path = request.path;
     runWithRequestId(requestId, () => {
       response.on('finish', () => {
         logger.info('request', {
           method: request.method,
-          path: request.path,
+          path,
           status: response.statusCode,
           durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
           clientIp: request.ip,

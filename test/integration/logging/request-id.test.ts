@@ -137,6 +137,12 @@ describe('every log line written while serving a request carries its id', () => 
     for (const line of lines) expect(line).toMatchObject({ requestId });
   });
 
+  test('the request line names the whole path, mount prefix included', async () => {
+    const lines = await linesOf(createThroughAdminApi('path check'), 'path-check');
+    const summary = lines.find((line) => line.message === 'request' && line.requestId === 'path-check');
+    expect(summary?.path).toBe('/api/v1/deploy-tokens');
+  });
+
   test('without an incoming X-Request-Id, the lines carry the id generated and echoed', async () => {
     const first = captured.lines.length;
     const response = await request(service.regauth.app)
