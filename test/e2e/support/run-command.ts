@@ -33,6 +33,8 @@ export function runCommand(command: string, args: string[], options: RunOptions 
         stderr: Buffer.concat(stderr).toString('utf8') + (signal === null ? '' : `\n(killed by ${signal})`),
       });
     });
+    // A command that exits without reading its input makes the write fail with EPIPE; its exit says enough.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
