@@ -32,7 +32,7 @@ export async function prepareBenchStore(workDir: string, databaseUrl: string | n
     return {
       databaseUrl: '',
       kind: 'embedded',
-      settings: { url: null, dataDir, poolSize: 10, connectTimeoutMs: 3000 },
+      settings: { url: null, dataDir, poolSize: 10, connectTimeoutMs: 3000, queryTimeoutMs: 60_000 },
       dispose: async () => undefined,
     };
   }
@@ -43,7 +43,7 @@ export async function prepareBenchStore(workDir: string, databaseUrl: string | n
   return {
     databaseUrl: url.toString(),
     kind: 'postgres',
-    settings: { url: url.toString(), dataDir, poolSize: 10, connectTimeoutMs: 3000 },
+    settings: { url: url.toString(), dataDir, poolSize: 10, connectTimeoutMs: 3000, queryTimeoutMs: 60_000 },
     dispose: () => withClient(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined),
   };
 }

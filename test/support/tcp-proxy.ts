@@ -8,6 +8,7 @@ export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private listenPort = 0;
+  private frozen = false;
 
   constructor(
     private readonly targetHost: string,
@@ -27,6 +28,7 @@ export class TcpProxy {
         socket.on('error', () => socket.destroy());
       }
       client.pipe(upstream).pipe(client);
+      if (this.frozen) for (const socket of [client, upstream]) socket.pause();
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -36,6 +38,20 @@ export class TcpProxy {
     });
     this.listenPort = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /**
+   * Keeps every connection open but passes nothing either way, new ones included, as a network partition
+   * or a hung server does; `thaw` lets traffic through again.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const socket of this.sockets) socket.resume();
   }
 
   /** Resets every open connection and refuses new ones until `start` is called again. */

@@ -105,6 +105,7 @@ export const configSchema = z
         dataDir: z.string().min(1),
         poolSize: positiveInt(200),
         connectTimeoutMs: positiveInt(600_000),
+        queryTimeoutMs: positiveInt(600_000),
       })
       .strict(),
     registry: z.object({ host: nullableText }).strict(),
@@ -172,6 +173,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_DATA_DIR: 'database.dataDir',
   REGAUTH_DB_POOL_SIZE: 'database.poolSize',
   REGAUTH_DB_CONNECT_TIMEOUT_MS: 'database.connectTimeoutMs',
+  REGAUTH_DB_QUERY_TIMEOUT_MS: 'database.queryTimeoutMs',
   REGAUTH_REGISTRY_HOST: 'registry.host',
   REGAUTH_KEYS_DIR: 'keys.dir',
   REGAUTH_KEYS_ALGORITHM: 'keys.algorithm',

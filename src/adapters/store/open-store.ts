@@ -15,6 +15,7 @@ export interface DatabaseSettings {
   readonly dataDir: string;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
+  readonly queryTimeoutMs: number;
 }
 
 export interface OpenStore {
@@ -39,7 +40,12 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
       settings.url === null
         ? await openEmbeddedDatabase(settings.dataDir)
         : openPostgresDatabase(
-            { connectionString: settings.url, poolSize: settings.poolSize, connectTimeoutMs: settings.connectTimeoutMs },
+            {
+              connectionString: settings.url,
+              poolSize: settings.poolSize,
+              connectTimeoutMs: settings.connectTimeoutMs,
+              queryTimeoutMs: settings.queryTimeoutMs,
+            },
             logger,
           );
     applied = await migrate(db);

@@ -7,6 +7,8 @@ export interface PostgresOptions {
   readonly connectionString: string;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
+  /** A query with no answer by then fails, and its connection is dropped: a hung server means 503, not a hang. */
+  readonly queryTimeoutMs: number;
 }
 
 export function openPostgresDatabase(options: PostgresOptions, logger: Logger): SqlDatabase {
@@ -16,7 +18,7 @@ export function openPostgresDatabase(options: PostgresOptions, logger: Logger): 
     application_name: 'regauth',
     keepAlive: true,
   };
-  const pool = new pg.Pool({ ...connection, max: options.poolSize });
+  const pool = new pg.Pool({ ...connection, max: options.poolSize, query_timeout: options.queryTimeoutMs });
   const stopListening = new Set<() => Promise<void>>();
   // Without a listener an idle client's error (server restart, network cut) would crash the process.
   pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }));

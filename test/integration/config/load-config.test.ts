@@ -32,7 +32,7 @@ const DEFAULTS: RegauthConfig = {
   server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1, trustedProxies: [], tls: { certFile: null, keyFile: null } },
   token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 },
   anonymous: { pullRepositories: [] },
-  database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000 },
+  database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000, queryTimeoutMs: 5000 },
   registry: { host: null },
   keys: { dir: '/srv/regauth/keys', algorithm: 'RS256', tokenHeader: 'kid', reloadSeconds: 15 },
   secrets: { bcryptCost: 10, bcryptThreads: 'auto' as const, bcryptQueueLimit: 128 },
@@ -95,6 +95,7 @@ describe('loadConfig', () => {
       ['REGAUTH_DATA_DIR', 'state/db', '/srv/regauth/state/db'],
       ['REGAUTH_DB_POOL_SIZE', '3', 3],
       ['REGAUTH_DB_CONNECT_TIMEOUT_MS', '2500', 2500],
+      ['REGAUTH_DB_QUERY_TIMEOUT_MS', '750', 750],
       ['REGAUTH_REGISTRY_HOST', 'registry.example.com:5000', 'registry.example.com:5000'],
       [
         'REGAUTH_KEYS_DIR',

@@ -29,8 +29,8 @@ const available = await postgresAvailable();
     const viaProxy = new URL(schema.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-    const db = openPostgresDatabase({ connectionString: viaProxy.toString(), poolSize: 2, connectTimeoutMs: 2000 }, new RecordingLogger());
-    const direct = openPostgresDatabase({ connectionString: schema.url, poolSize: 2, connectTimeoutMs: 2000 }, new RecordingLogger());
+    const db = openPostgresDatabase({ connectionString: viaProxy.toString(), poolSize: 2, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, new RecordingLogger());
+    const direct = openPostgresDatabase({ connectionString: schema.url, poolSize: 2, connectTimeoutMs: 2000, queryTimeoutMs: 5000 }, new RecordingLogger());
     const listener = new RecordingListener();
     try {
       await migrate(direct);
@@ -55,6 +55,12 @@ const available = await postgresAvailable();
       });
       await listener.until((event) => event === 'changed:after-reconnect');
       expect(listener.events.slice(0, 3)).toEqual(['resumed', 'interrupted', 'resumed']);
+
+      // A partition: the connection stays open but nothing comes back. The heartbeat notices.
+      proxy.freeze();
+      await listener.until(() => listener.events.filter((event) => event === 'interrupted').length === 2);
+      proxy.thaw();
+      await listener.until(() => listener.events.filter((event) => event === 'resumed').length === 3);
       await unsubscribe();
     } finally {
       await db.close();

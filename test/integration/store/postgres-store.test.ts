@@ -19,7 +19,7 @@ async function newSchemaUrl(): Promise<string> {
 }
 
 const open = (url: string) =>
-  openPostgresDatabase({ connectionString: url, poolSize: 4, connectTimeoutMs: 3000 }, new RecordingLogger());
+  openPostgresDatabase({ connectionString: url, poolSize: 4, connectTimeoutMs: 3000, queryTimeoutMs: 5000 }, new RecordingLogger());
 
 if (available) {
   deployTokenStoreContract('PostgreSQL', async () => {

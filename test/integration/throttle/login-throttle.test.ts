@@ -44,7 +44,7 @@ sharedLoginThrottleContract('embedded PGlite', openPglite, async (backend) => ({
 
 const available = await postgresAvailable();
 if (available) {
-  const openPool = (url: string) => openPostgresDatabase({ connectionString: url, poolSize: 4, connectTimeoutMs: 3000 }, new RecordingLogger());
+  const openPool = (url: string) => openPostgresDatabase({ connectionString: url, poolSize: 4, connectTimeoutMs: 3000, queryTimeoutMs: 5000 }, new RecordingLogger());
   const urls = new WeakMap<object, string>();
   const openPostgres = async () => {
     const schema = await createPostgresTestSchema();
