@@ -110,7 +110,19 @@ describeE2E('containerd’s CRI image service (the kubelet’s path) against a r
       (imageId) => ({ imageId, error: null }),
       (error: unknown) => ({ imageId: null, error: error as Error }),
     );
-    return { ...outcome, auditBefore, requests: tokenRequests(regauth!.logs()).slice(requestsBefore) };
+    return { ...outcome, auditBefore, requests: (await settledTokenRequests()).slice(requestsBefore) };
+  }
+
+  /** The request log line is written when a response finishes, maybe after the pull returns: wait for quiet. */
+  async function settledTokenRequests(): Promise<string[]> {
+    let seen = tokenRequests(regauth!.logs());
+    for (let quiet = 0; quiet < 4; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = tokenRequests(regauth!.logs());
+      quiet = now.length === seen.length ? quiet + 1 : 0;
+      seen = now;
+    }
+    return seen;
   }
 
   /** The pull succeeded and the node now holds exactly the pushed manifest. */
