@@ -18,8 +18,7 @@ const SOAK_MS = Number(process.env.REGAUTH_SOAK_SECONDS ?? 60) * 1000;
 const CONCURRENCY = 16;
 const MAX_REQUESTS = 300_000;
 const OUTAGE_MS = 5_000;
-/** After the restore, requests may still meet a connection the pool has not yet found dead. */
-// Time after PostgreSQL is back for requests already queued to drain: generous for a loaded 2-core CI machine.
+/** After the restore, requests queued meanwhile drain and the pool finds its dead connections: generous for a loaded 2-core CI machine. */
 const RECOVERY_GRACE_MS = 10_000;
 const RSS_SAMPLE_MS = 2_000;
 const SERVICE = 'e2e-registry';
