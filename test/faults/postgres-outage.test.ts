@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import { composeSecret, SECRET_RANDOM_LENGTH } from '../../src/core/deploy-token-secret.js';
 import { startRegauthProcess, type RegauthProcess } from '../e2e/support/regauth-process.js';
 import { makeWorkDir, removeWorkDir } from '../e2e/support/work-dir.js';
-import { createPostgresTestSchema, postgresAvailable, TEST_DATABASE_URL, type PostgresTestSchema } from '../support/postgres.js';
+import { createPostgresBehindProxy, postgresAvailable, type PostgresBehindProxy, type PostgresTestSchema } from '../support/postgres.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { openDirectAdmin, type DirectAdmin } from './support/direct-admin.js';
 import { runLoad, type LoadResult, type PlannedRequest } from './support/load-generator.js';
@@ -28,17 +28,15 @@ describePostgres('PostgreSQL taken away under load, from a real regauth process'
   let dir: string;
   let schema: PostgresTestSchema;
   let proxy: TcpProxy;
+  let database: PostgresBehindProxy;
   let service: RegauthProcess;
   let admin: DirectAdmin;
 
   beforeAll(async () => {
     dir = await makeWorkDir();
-    schema = await createPostgresTestSchema();
-    const target = new URL(TEST_DATABASE_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(schema.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    database = await createPostgresBehindProxy();
+    ({ schema, proxy } = database);
+    const viaProxy = new URL(database.url);
     service = await startRegauthProcess(join(dir, 'regauth'), {
       databaseUrl: viaProxy.toString(),
       env: { REGAUTH_DB_CONNECT_TIMEOUT_MS: '1000', REGAUTH_LOG_LEVEL: 'info' },
@@ -50,8 +48,7 @@ describePostgres('PostgreSQL taken away under load, from a real regauth process'
     await proxy?.start().catch(() => undefined);
     await admin?.close();
     await service?.stop();
-    await proxy?.cut();
-    await schema?.drop();
+    await database?.close();
     if (dir !== undefined) await removeWorkDir(dir);
   });
 

@@ -8,7 +8,7 @@ import { startRegauthProcess, type RegauthProcess } from '../e2e/support/regauth
 import { makeWorkDir, removeWorkDir } from '../e2e/support/work-dir.js';
 import { openDirectAdmin, type DirectAdmin } from '../faults/support/direct-admin.js';
 import { runLoad, type LoadResult, type PlannedRequest } from '../faults/support/load-generator.js';
-import { createPostgresTestSchema, postgresAvailable, TEST_DATABASE_URL, type PostgresTestSchema } from '../support/postgres.js';
+import { createPostgresBehindProxy, postgresAvailable, type PostgresBehindProxy, type PostgresTestSchema } from '../support/postgres.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const describePostgres = (await postgresAvailable()) ? describe : describe.skip;
@@ -53,17 +53,15 @@ describePostgres('soak: a minute of mixed requests with PostgreSQL away for a fe
   let dir: string;
   let schema: PostgresTestSchema;
   let proxy: TcpProxy;
+  let database: PostgresBehindProxy;
   let service: RegauthProcess;
   let admin: DirectAdmin;
 
   beforeAll(async () => {
     dir = await makeWorkDir();
-    schema = await createPostgresTestSchema();
-    const target = new URL(TEST_DATABASE_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(schema.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    database = await createPostgresBehindProxy();
+    ({ schema, proxy } = database);
+    const viaProxy = new URL(database.url);
     service = await startRegauthProcess(join(dir, 'regauth'), {
       databaseUrl: viaProxy.toString(),
       // Info, not debug: a line per request is the realistic volume. Simulated clients arrive through a
@@ -77,8 +75,7 @@ describePostgres('soak: a minute of mixed requests with PostgreSQL away for a fe
     await proxy?.start().catch(() => undefined);
     await admin?.close();
     await service?.stop();
-    await proxy?.cut();
-    await schema?.drop();
+    await database?.close();
     if (dir !== undefined) await removeWorkDir(dir);
   });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { missingDependency } from './missing-dependency.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -45,4 +46,35 @@ async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T
   } finally {
     await client.end();
   }
+}
+
+export interface PostgresBehindProxy {
+  readonly schema: PostgresTestSchema;
+  readonly proxy: TcpProxy;
+  /** The schema's connection string through the proxy. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh schema reached through a TCP proxy the test can cut, freeze or restore: PostgreSQL taken away
+ * without stopping the shared server other suites use.
+ */
+export async function createPostgresBehindProxy(): Promise<PostgresBehindProxy> {
+  const schema = await createPostgresTestSchema();
+  const target = new URL(TEST_DATABASE_URL);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.start();
+  const viaProxy = new URL(schema.url);
+  viaProxy.host = `127.0.0.1:${proxy.port}`;
+  return {
+    schema,
+    proxy,
+    url: viaProxy.toString(),
+    close: async () => {
+      proxy.thaw();
+      await proxy.cut();
+      await schema.drop();
+    },
+  };
 }

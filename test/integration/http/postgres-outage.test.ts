@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTestRegauth, type TestRegauth } from '../../support/regauth-app.js';
-import { createPostgresTestSchema, postgresAvailable, TEST_DATABASE_URL, type PostgresTestSchema } from '../../support/postgres.js';
+import { createPostgresBehindProxy, postgresAvailable, type PostgresBehindProxy, type PostgresTestSchema } from '../../support/postgres.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 
 const available = await postgresAvailable();
@@ -9,16 +9,14 @@ const describePostgres = available ? describe : describe.skip;
 describePostgres('PostgreSQL outage', () => {
   let schema: PostgresTestSchema;
   let proxy: TcpProxy;
+  let database: PostgresBehindProxy;
   let service: TestRegauth;
   let credentials: string;
 
   beforeAll(async () => {
-    schema = await createPostgresTestSchema();
-    const target = new URL(TEST_DATABASE_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(schema.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    database = await createPostgresBehindProxy();
+    ({ schema, proxy } = database);
+    const viaProxy = new URL(database.url);
     service = await createTestRegauth({}, { DATABASE_URL: viaProxy.toString(), REGAUTH_DB_CONNECT_TIMEOUT_MS: '1000' });
     const created = await service.regauth.admin.create({ name: 'ci', repositories: ['team/app'], scopes: ['read_registry'] });
     credentials = `Basic ${Buffer.from(`${created.token.username}:${created.secret}`).toString('base64')}`;
@@ -27,8 +25,7 @@ describePostgres('PostgreSQL outage', () => {
   afterAll(async () => {
     await proxy?.start().catch(() => undefined);
     await service?.close();
-    await proxy?.cut();
-    await schema?.drop();
+    await database?.close();
   });
 
   const tokenRequest = () =>
