@@ -204,3 +204,26 @@ describePostgres('metrics on PostgreSQL', () => {
     expect(valueOf(samples, 'regauth_db_pool_waiting_queries')).toBe(0);
   });
 });
+
+describe('/metrics of the service as it is built for production (bcrypt pool and credential cache)', () => {
+  let service: TestRegauth;
+
+  beforeAll(async () => {
+    service = await createTestRegauth();
+  }, 60_000);
+
+  afterAll(() => service?.close());
+
+  test('a repeated secret is a cache hit and a new one a miss; the bcrypt queue is reported', async () => {
+    const created = await service.regauth.admin.create({ name: 'metrics', repositories: ['team/app'], scopes: ['read_registry'] });
+    const authorization = `Basic ${Buffer.from(`${created.token.username}:${created.secret}`).toString('base64')}`;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await request(service.regauth.app).get('/token').query({ service: 'registry', scope: 'repository:team/app:pull' }).set('Authorization', authorization).expect(200);
+    }
+
+    const samples = await scrape(service);
+    expect(valueOf(samples, 'regauth_credential_cache_lookups_total', { result: 'miss' })).toBe(1);
+    expect(valueOf(samples, 'regauth_credential_cache_lookups_total', { result: 'hit' })).toBe(2);
+    expect(valueOf(samples, 'regauth_bcrypt_queue_depth')).toBe(0);
+  });
+});
