@@ -2,6 +2,7 @@ import winston from 'winston';
 import type { Logger, LogFields } from '../../app/ports.js';
 import { redact } from './redaction.js';
 import { currentRequestId } from './request-context.js';
+import { TickBatchedOutput } from './tick-batched-output.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -22,9 +23,7 @@ const redacted = winston.format((info) => {
 });
 
 export function createWinstonLogger(options: LoggerOptions): Logger {
-  const transport = options.stream
-    ? new winston.transports.Stream({ stream: options.stream })
-    : new winston.transports.Console();
+  const transport = new winston.transports.Stream({ stream: options.stream ?? standardOutput() });
   const format =
     options.format === 'json'
       ? winston.format.combine(redacted(), winston.format.timestamp(), winston.format.json())
@@ -32,6 +31,14 @@ export function createWinstonLogger(options: LoggerOptions): Logger {
   const logger = winston.createLogger({ level: options.level, format, transports: [transport] });
   const write = (level: string) => (message: string, fields: LogFields = {}) => logger.log(level, message, fields);
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+let sharedOutput: TickBatchedOutput | null = null;
+
+/** One batching stream for the process, however many loggers it makes. */
+function standardOutput(): TickBatchedOutput {
+  sharedOutput ??= new TickBatchedOutput();
+  return sharedOutput;
 }
 
 const prettyLine = winston.format.printf((info) => {
