@@ -17,7 +17,7 @@ import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
-import { HmacCredentialCache, type CredentialCacheStats } from './adapters/cache/hmac-credential-cache.js';
+import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
@@ -75,10 +75,6 @@ export interface RegauthApp {
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
-  /** Null when credential checks are not cached. */
-  credentialCacheStats(): CredentialCacheStats | null;
-  /** Secret checks waiting for a bcrypt thread. */
-  bcryptQueueDepth(): number;
   readiness(): Promise<Readiness>;
   /** Writes collected last-use times and audit events now rather than at the next tick. */
   flush(): Promise<void>;
@@ -153,8 +149,6 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
-      credentialCacheStats: () => cache?.stats() ?? null,
-      bcryptQueueDepth: () => pool?.queueDepth() ?? 0,
       readiness,
       flush: flushBatches,
       close: async () => {

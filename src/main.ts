@@ -1,8 +1,8 @@
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './adapters/config/load-config.js';
 import { TlsSetupError } from './adapters/http/tls-credentials.js';
 import { SigningKeyError } from './adapters/keys/signing-key.js';
 import { EmbeddedStoreBusyError } from './adapters/store/embedded-store-lock.js';
-import cluster from 'node:cluster';
 import { runClusterPrimary } from './cluster-primary.js';
 import { processCount, registryConfigYaml, startRegauth, type RunningRegauth } from './composition-root.js';
 

@@ -36,9 +36,8 @@ describePostgres('PostgreSQL taken away under load, from a real regauth process'
     dir = await makeWorkDir();
     database = await createPostgresBehindProxy();
     ({ schema, proxy } = database);
-    const viaProxy = new URL(database.url);
     service = await startRegauthProcess(join(dir, 'regauth'), {
-      databaseUrl: viaProxy.toString(),
+      databaseUrl: database.url,
       env: { REGAUTH_DB_CONNECT_TIMEOUT_MS: '1000', REGAUTH_LOG_LEVEL: 'info' },
     });
     admin = await openDirectAdmin(schema.url);

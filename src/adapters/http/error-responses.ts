@@ -35,6 +35,11 @@ const WIRE_ERRORS: Readonly<Record<string, WireError>> = {
 
 export const RETRY_AFTER_SECONDS = 5;
 
+/** An unknown reason is answered as an internal error. */
+function wireErrorOf(reason: string): WireError {
+  return WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
+}
+
 /**
  * Writes an error in one body that both kinds of client understand:
  * `{"error", "error_description", "errors": [{"code", "message", "detail": {"reason"}}]}`, where `reason` is
@@ -42,7 +47,7 @@ export const RETRY_AFTER_SECONDS = 5;
  * condition ends (`retryAfterSeconds`, as a 429 lockout does) says when to retry.
  */
 export function sendError(response: Response, reason: string, message: string, retryAfterSeconds?: number): void {
-  const wire = WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
+  const wire = wireErrorOf(reason);
   if (wire.status === 401) response.set('WWW-Authenticate', 'Basic realm="regauth", charset="UTF-8"');
   const retryAfter = retryAfterSeconds ?? (wire.status === 503 ? RETRY_AFTER_SECONDS : undefined);
   if (retryAfter !== undefined) response.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
@@ -51,11 +56,11 @@ export function sendError(response: Response, reason: string, message: string, r
 
 /** The status and body of an error, for answers written outside express (malformed HTTP). */
 export function errorStatus(reason: string): number {
-  return (WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError)).status;
+  return wireErrorOf(reason).status;
 }
 
 export function errorBody(reason: string, message: string): Record<string, unknown> {
-  const wire = WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
+  const wire = wireErrorOf(reason);
   return { error: wire.oauth, error_description: message, errors: [{ code: wire.registry, message, detail: { reason } }] };
 }
 

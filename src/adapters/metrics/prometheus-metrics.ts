@@ -1,21 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditEvent } from '../../app/ports.js';
 import type { CredentialCacheStats } from '../cache/hmac-credential-cache.js';
+import type { SqlPoolStats } from '../store/sql-database.js';
 import { counterIncrementsFor, type AuditCounter } from './audit-event-metrics.js';
-
-export interface DatabasePoolStats {
-  readonly total: number;
-  readonly idle: number;
-  /** Queries waiting for a free connection. */
-  readonly waiting: number;
-  readonly max: number;
-}
 
 /** Parts of the service read at each scrape; a metric whose source is absent is not exported. */
 export interface MetricsSources {
   readonly bcryptQueueDepth?: () => number;
   readonly credentialCache?: () => CredentialCacheStats;
-  readonly databasePool?: () => DatabasePoolStats;
+  readonly databasePool?: () => SqlPoolStats;
 }
 
 export interface HttpRequestObservation {

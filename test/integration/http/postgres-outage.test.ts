@@ -16,8 +16,7 @@ describePostgres('PostgreSQL outage', () => {
   beforeAll(async () => {
     database = await createPostgresBehindProxy();
     ({ schema, proxy } = database);
-    const viaProxy = new URL(database.url);
-    service = await createTestRegauth({}, { DATABASE_URL: viaProxy.toString(), REGAUTH_DB_CONNECT_TIMEOUT_MS: '1000' });
+    service = await createTestRegauth({}, { DATABASE_URL: database.url, REGAUTH_DB_CONNECT_TIMEOUT_MS: '1000' });
     const created = await service.regauth.admin.create({ name: 'ci', repositories: ['team/app'], scopes: ['read_registry'] });
     credentials = `Basic ${Buffer.from(`${created.token.username}:${created.secret}`).toString('base64')}`;
   }, 60_000);
