@@ -83,7 +83,7 @@ describePostgres('SIGTERM', () => {
     expect(records).toContainEqual(expect.objectContaining({ message: 'stopping: finishing requests in flight', signal: 'SIGTERM' }));
     const messages = records.map((record) => record.message);
     const stopping = messages.indexOf('stopping: finishing requests in flight');
-    const served = records.findIndex((record) => record.message === 'request' && record.path === '/token' && record.status === 200);
+    const served = records.findIndex((record) => record.message === 'audit' && record.event === 'token.issued');
     const stopped = messages.indexOf('stopped: requests finished, database connections closed');
     expect([stopping < served, served < stopped]).toEqual([true, true]);
     expect(stopped).toBe(records.length - 1);

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MIN_TOKEN_LIFETIME_SECONDS } from '../../core/registry-claims.js';
 import { parseRepositoryPattern } from '../../core/repository-pattern.js';
+import { HEALTH_PATHS } from '../http/health-paths.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -150,6 +151,11 @@ export const configSchema = z
   .refine((settings) => settings.metrics.path.toLowerCase() !== settings.token.path.toLowerCase(), {
     message: 'must differ from token.path',
     path: ['metrics', 'path'],
+  })
+  // The token route is matched first: it must not hide the health routes.
+  .refine((settings) => !HEALTH_PATHS.includes(settings.token.path.toLowerCase().replace(/(.)\/$/, '$1')), {
+    message: `must not be ${HEALTH_PATHS.join(' or ')}`,
+    path: ['token', 'path'],
   });
 
 export type RegauthSettings = z.infer<typeof configSchema>;

@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { ADMIN_API_PREFIX_PATH } from './admin-api/admin-api-paths.js';
+import { HEALTH_PATHS } from './health-paths.js';
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-const HEALTH_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 export interface RoutePaths {
   readonly tokenPath: string;
@@ -18,7 +18,7 @@ export function routeLabel(path: string, paths: RoutePaths): string {
   const normalized = normalize(path);
   if (normalized === normalize(paths.tokenPath)) return 'token';
   if (normalized === normalize(paths.metricsPath)) return 'metrics';
-  if (HEALTH_PATHS.has(normalized)) return 'health';
+  if (HEALTH_PATHS.includes(normalized)) return 'health';
   const admin = normalize(ADMIN_API_PREFIX_PATH);
   if (normalized === admin || normalized.startsWith(`${admin}/`)) return 'admin_api';
   return 'other';

@@ -4,10 +4,21 @@ import type { Logger } from '../../app/ports.js';
 import { runWithRequestId } from '../logging/request-context.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const AUDITED = Symbol('audited');
+
+/**
+ * Says that the audit line written while serving this response already records it (a token issued), so its
+ * request line is written at debug level: on the hot path it would repeat the audit line at the cost of a
+ * second formatted, redacted and written line per request. Error responses keep their info line.
+ */
+export function markAudited(response: Response): void {
+  (response.locals as Record<symbol, unknown>)[AUDITED] = true;
+}
 
 /**
  * Gives each request an id (a well-formed incoming X-Request-Id is kept), echoes it, makes every log line
- * written while serving it carry it, and logs one line per request with no query string or headers.
+ * written while serving it carry it, and logs one line per request with no query string or headers (at debug
+ * level when the audit line already records the request: see markAudited).
  */
 export function requestLogging(logger: Logger) {
   return (request: Request, response: Response, next: NextFunction): void => {
@@ -19,7 +30,8 @@ export function requestLogging(logger: Logger) {
     const path = request.path;
     runWithRequestId(requestId, () => {
       response.on('finish', () => {
-        logger.info('request', {
+        const audited = (response.locals as Record<symbol, unknown>)[AUDITED] === true && response.statusCode < 400;
+        logger[audited ? 'debug' : 'info']('request', {
           method: request.method,
           path,
           status: response.statusCode,

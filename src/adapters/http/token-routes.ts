@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { IssuedRegistryToken, RegistryTokenIssuer, RegistryTokenRequest } from '../../app/registry-token-issuer.js';
 import { sendError } from './error-responses.js';
+import { markAudited } from './request-logging.js';
 import { tokenRequestFromForm, tokenRequestFromQuery } from './token-request-parsers.js';
 
 const FORM_BODY_LIMIT = '16kb';
@@ -11,6 +12,7 @@ export function tokenRoutes(path: string, issuer: RegistryTokenIssuer): Router {
   const issue = (read: (request: Request) => RegistryTokenRequest) =>
     async (request: Request, response: Response): Promise<void> => {
       const issued = await issuer.issue(read(request));
+      markAudited(response);
       response.json(tokenResponseBody(issued));
     };
 

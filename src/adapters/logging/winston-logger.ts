@@ -29,7 +29,10 @@ export function createWinstonLogger(options: LoggerOptions): Logger {
       ? winston.format.combine(redacted(), winston.format.timestamp(), winston.format.json())
       : winston.format.combine(redacted(), winston.format.timestamp(), winston.format.colorize(), prettyLine);
   const logger = winston.createLogger({ level: options.level, format, transports: [transport] });
-  const write = (level: string) => (message: string, fields: LogFields = {}) => logger.log(level, message, fields);
+  // winston formats (redacts, serialises) a line before its transports drop a disabled level: skip it here.
+  const write = (level: string) => (message: string, fields: LogFields = {}) => {
+    if (logger.isLevelEnabled(level)) logger.log(level, message, fields);
+  };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 

@@ -270,6 +270,12 @@ describe('loadConfig', () => {
       ]);
     });
 
+    test.each(['/healthz', '/READYZ', '/readyz/'])('a token path the health routes answer: %s', (path) => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_TOKEN_PATH: path }, CWD)).problems).toEqual([
+        'token.path (from environment variable REGAUTH_TOKEN_PATH): must not be /healthz or /readyz',
+      ]);
+    });
+
     test('a public URL that is not http(s)', () => {
       expect(configErrorOf(() => loadConfig({ REGAUTH_PUBLIC_URL: 'ftp://auth.example.com' }, CWD)).problems).toEqual([
         'server.publicUrl (from environment variable REGAUTH_PUBLIC_URL): Invalid URL',

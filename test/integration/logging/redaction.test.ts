@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { redact } from '../../../src/adapters/logging/redaction.js';
 import { runWithRequestId } from '../../../src/adapters/logging/request-context.js';
 import { createWinstonLogger, type LogFormat } from '../../../src/adapters/logging/winston-logger.js';
@@ -70,6 +71,19 @@ describe('redact', () => {
       ['several secrets in one string', `${SECRET} and ${SECRET}`, 'regauth_[REDACTED] and regauth_[REDACTED]'],
     ])('%s', (_what, input, expected) => {
       expect(redact(input)).toBe(expected);
+    });
+
+    test('a secret is masked whatever the case of its marker and whatever surrounds it', () => {
+      const credential = 'dXNlcjpwYXNzd29yZA';
+      const markers = ['Basic ', 'BASIC ', 'bearer ', 'BeArEr\t', 'password=', 'PASSWORD=', 'refresh_token=', 'Refresh_Token='];
+      fc.assert(
+        fc.property(fc.string(), fc.constantFrom(...markers, ''), fc.string(), (before, marker, after) => {
+          const secret = marker === '' ? SECRET : `${marker}${credential}`;
+          const redacted = redact(`${before} ${secret} ${after}`) as string;
+          expect(redacted).not.toContain(marker === '' ? SECRET : credential);
+        }),
+        { numRuns: 500 },
+      );
     });
 
     test('a string without secrets is unchanged', () => {

@@ -137,6 +137,15 @@ describe('every log line written while serving a request carries its id', () => 
     for (const line of lines) expect(line).toMatchObject({ requestId });
   });
 
+  test('an issued token’s request line is at debug level, since its audit line records it; a refused one stays at info', async () => {
+    const levelsOf = async (send: Send, requestId: string) =>
+      (await linesOf(send, requestId)).map((line) => `${String(line.message)}:${String(line.level)}`);
+    const pull = (authorization: string): Send => (agent) =>
+      agent.get('/token').query({ service: SERVICE, scope: 'repository:team/app:pull' }).set('Authorization', authorization);
+    expect(await levelsOf(pull(credentials), 'level-issued')).toEqual(['audit:info', 'request:debug']);
+    expect(await levelsOf(pull(basic('deploy-token-1', wrongSecret())), 'level-refused')).toEqual(['audit:warn', 'request:info']);
+  });
+
   test('the request line names the whole path, mount prefix included', async () => {
     const lines = await linesOf(createThroughAdminApi('path check'), 'path-check');
     const summary = lines.find((line) => line.message === 'request' && line.requestId === 'path-check');
