@@ -13,9 +13,17 @@ export interface DeployTokenAuthenticatorDeps {
   readonly cache?: CredentialCache;
 }
 
+/** The lookup and bcrypt comparison of one username and secret: the token when the secret matches. */
+interface CheckInFlight {
+  readonly ticket: number;
+  readonly matched: Promise<DeployToken | null>;
+}
+
 export class DeployTokenAuthenticator {
   /** Made up front: made on first use, it would make the first unknown username cost two hashes. */
   private readonly dummyHash: Promise<string>;
+  /** By username and secret (neither can hold a newline): only while the check runs, then dropped. */
+  private readonly checksInFlight = new Map<string, CheckInFlight>();
 
   constructor(private readonly deps: DeployTokenAuthenticatorDeps) {
     this.dummyHash = deps.hasher.hash('regauth-dummy-secret-for-unknown-usernames');
@@ -38,16 +46,45 @@ export class DeployTokenAuthenticator {
     await beforeChecking();
     if (!possible || remembered?.outcome === 'refused') throw new InvalidCredentialsError();
 
+    const token = await this.check(username, secret);
+    if (token === null) throw new InvalidCredentialsError();
+    return usable(token, this.deps.clock.now());
+  }
+
+  /**
+   * Requests that bring the same username and secret while a check of them runs share it: a node starting
+   * fifty pods with one pull secret costs one bcrypt, not fifty, and does not fill the bcrypt queue. Only
+   * while no change to any deploy token has been seen since the check began (the cache's ticket), so a
+   * revocation made meanwhile is never answered with what the check read before it. Without a cache no
+   * change is seen at all, and nothing is shared.
+   */
+  private check(username: string, secret: string): Promise<DeployToken | null> {
+    const { cache } = this.deps;
+    const key = `${username}\n${secret}`;
+    const running = this.checksInFlight.get(key);
+    if (cache !== undefined && running !== undefined && cache.isCurrent(running.ticket)) return running.matched;
     const ticket = cache?.ticket() ?? 0;
+    const matched = this.lookUpAndCompare(username, secret, ticket);
+    const flight: CheckInFlight = { ticket, matched };
+    this.checksInFlight.set(key, flight);
+    const done = () => {
+      if (this.checksInFlight.get(key) === flight) this.checksInFlight.delete(key);
+    };
+    matched.then(done, done);
+    return matched;
+  }
+
+  private async lookUpAndCompare(username: string, secret: string, ticket: number): Promise<DeployToken | null> {
+    const { cache } = this.deps;
     const token = await unavailableOnFailure('store', () => this.deps.store.findByUsername(username));
     const hash = token?.secretHash ?? (await this.dummyHash);
     const matches = await this.deps.hasher.verify(secret, hash);
     if (token === null || !matches) {
       cache?.rememberRefused(username, secret, ticket);
-      throw new InvalidCredentialsError();
+      return null;
     }
     cache?.rememberVerified(username, secret, token, ticket);
-    return usable(token, this.deps.clock.now());
+    return token;
   }
 }
 

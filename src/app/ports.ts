@@ -137,6 +137,8 @@ export type RememberedCheck =
  */
 export interface CredentialCache {
   ticket(): number;
+  /** Nothing changed, and nothing can have gone unseen, since `ticket` was taken. */
+  isCurrent(ticket: number): boolean;
   lookup(username: string, secret: string): RememberedCheck | null;
   rememberVerified(username: string, secret: string, token: DeployToken, ticket: number): void;
   rememberRefused(username: string, secret: string, ticket: number): void;

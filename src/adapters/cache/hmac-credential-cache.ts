@@ -68,12 +68,12 @@ export class HmacCredentialCache implements CredentialCache {
   }
 
   rememberVerified(username: string, secret: string, token: DeployToken, ticket: number): void {
-    if (!this.current(ticket) || this.settings.verifiedTtlMs === 0) return;
+    if (!this.isCurrent(ticket) || this.settings.verifiedTtlMs === 0) return;
     this.verified.set(username, { mac: this.macOf(username, secret), token });
   }
 
   rememberRefused(username: string, secret: string, ticket: number): void {
-    if (!this.current(ticket) || this.settings.refusedTtlMs === 0) return;
+    if (!this.isCurrent(ticket) || this.settings.refusedTtlMs === 0) return;
     const earlier = this.refused.get(username) ?? [];
     this.refused.set(username, [this.macOf(username, secret), ...earlier].slice(0, REFUSED_SECRETS_PER_USERNAME));
   }
@@ -100,7 +100,7 @@ export class HmacCredentialCache implements CredentialCache {
     return { ...this.counts, size: this.verified.size + this.refused.size };
   }
 
-  private current(ticket: number): boolean {
+  isCurrent(ticket: number): boolean {
     return !this.suspended && ticket === this.generation;
   }
 

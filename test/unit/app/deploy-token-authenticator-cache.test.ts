@@ -156,6 +156,67 @@ describe('DeployTokenAuthenticator with a credential cache', () => {
     expect(hasher.comparedAgainst).toHaveLength(2);
   });
 
+  describe('checks of the same pair at the same time', () => {
+    /** Holds every comparison until `open` is called, as a busy bcrypt pool would. */
+    class GatedHasher extends TransparentHasher {
+      private opened!: () => void;
+      private readonly gate = new Promise<void>((resolve) => {
+        this.opened = resolve;
+      });
+      open(): void {
+        this.opened();
+      }
+      override async verify(secret: string, hash: string): Promise<boolean> {
+        const matches = await super.verify(secret, hash);
+        await this.gate;
+        return matches;
+      }
+    }
+    let gated: GatedHasher;
+    let shared: DeployTokenAuthenticator;
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+    beforeEach(() => {
+      gated = new GatedHasher();
+      shared = new DeployTokenAuthenticator({ store, hasher: gated, clock, cache });
+    });
+
+    test('share one lookup and one hash, right secret or wrong', async () => {
+      const stale = newSecret();
+      const right = Array.from({ length: 20 }, () => shared.authenticate('ci-bot', secret));
+      const wrong = Array.from({ length: 20 }, () => shared.authenticate('ci-bot', stale).catch((error: unknown) => error));
+      await settled();
+      gated.open();
+
+      expect(new Set((await Promise.all(right)).map((token) => token.username))).toEqual(new Set(['ci-bot']));
+      for (const error of await Promise.all(wrong)) expect(error).toBeInstanceOf(InvalidCredentialsError);
+      expect(gated.comparedAgainst).toHaveLength(2);
+      expect(store.lookups).toBe(2);
+    });
+
+    test('a request that comes after a change does not share a check that began before it', async () => {
+      const before = shared.authenticate('ci-bot', secret);
+      await settled();
+      await adminStore.revoke(1, T0);
+      const after = shared.authenticate('ci-bot', secret);
+      await settled();
+      gated.open();
+
+      await expect(before).resolves.toMatchObject({ username: 'ci-bot' });
+      await expect(after).rejects.toBeInstanceOf(DeployTokenRevokedError);
+      expect(gated.comparedAgainst).toHaveLength(2);
+    });
+
+    test('a failing store fails every request that shared the check, and the next one checks again', async () => {
+      store.failWith = new Error('connect ECONNREFUSED');
+      const failed = await Promise.all([1, 2, 3].map(() => shared.authenticate('ci-bot', secret).catch((error: unknown) => error)));
+      for (const error of failed) expect(error).toMatchObject({ code: 'unavailable' });
+      store.failWith = null;
+      gated.open();
+      await expect(shared.authenticate('ci-bot', secret)).resolves.toMatchObject({ username: 'ci-bot' });
+    });
+  });
+
   test('an overloaded hasher is an OverloadedError, and nothing is remembered', async () => {
     const busy = Object.assign(Object.create(hasher) as TransparentHasher, {
       verify: async () => {
