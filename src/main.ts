@@ -5,6 +5,7 @@ import { SigningKeyError } from './adapters/keys/signing-key.js';
 import { EmbeddedStoreBusyError } from './adapters/store/embedded-store-lock.js';
 import { runClusterPrimary } from './cluster-primary.js';
 import { processCount, registryConfigYaml, startRegauth, type RunningRegauth } from './composition-root.js';
+import { keepHeapGrowthModest } from './heap-growth.js';
 
 let running: RunningRegauth | null = null;
 let stopSignal: string | null = null;
@@ -32,6 +33,7 @@ function stop(server: RunningRegauth): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  keepHeapGrowthModest();
   const config = loadConfig();
   const processes = processCount(config);
   if (processes > 1 && cluster.isPrimary) return runClusterPrimary(config, processes);
