@@ -18,6 +18,8 @@ export interface BenchSettings {
   /** Deploy tokens in the store for the main run; the small-store run has SMALL_STORE_TOKENS. */
   readonly largeStoreTokens: number;
   readonly skopeoPulls: number;
+  /** Baseline and (a) warm are measured in this many alternating pairs of runs, so drift in the machine's speed hits both alike. */
+  readonly warmRounds: number;
   /** PostgreSQL to run on (a fresh schema is made in it and dropped at the end); null: the embedded store. */
   readonly databaseUrl: string | null;
   readonly resultsFile: string;
@@ -56,6 +58,7 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     bcryptConnections: Math.round(positiveNumber(env, 'BENCH_BCRYPT_CONNECTIONS', Math.max(8, 4 * cores))),
     largeStoreTokens,
     skopeoPulls: Math.round(positiveNumber(env, 'BENCH_PULLS', quick ? 3 : 10)),
+    warmRounds: Math.round(positiveNumber(env, 'BENCH_ROUNDS', quick ? 1 : 3)),
     databaseUrl: databaseUrl === '' ? null : databaseUrl,
     resultsFile: env.BENCH_RESULTS?.trim() || join(ROOT, 'bench', quick ? 'results.quick.json' : 'results.json'),
     keepWorkDir: flag(env, 'BENCH_KEEP'),

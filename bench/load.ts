@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { median } from './median.js';
 
 export interface RequestShape {
   readonly path: string;
@@ -73,5 +74,39 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     unanswered: Math.max(0, sent - answered - result.errors),
     errors: result.errors,
     timeouts: result.timeouts,
+  };
+}
+
+/**
+ * Several runs of one scenario as one: counts are summed and the rate is over their total time; p50 and p99
+ * are the medians of the runs' own (percentiles of separate runs cannot be merged exactly), the mean is
+ * weighted by answers and the max is the largest.
+ */
+export function pooledLoad(runs: readonly LoadResult[]): LoadResult {
+  const [first] = runs;
+  if (first === undefined) throw new Error('pooledLoad needs at least one run');
+  if (runs.length === 1) return first;
+  const sum = (of: (run: LoadResult) => number) => runs.reduce((total, run) => total + of(run), 0);
+  const durationSeconds = sum((run) => run.durationSeconds);
+  const answers = sum((run) => run.answers);
+  const statusCounts: Record<string, number> = {};
+  for (const run of runs) for (const [status, count] of Object.entries(run.statusCounts)) statusCounts[status] = (statusCounts[status] ?? 0) + count;
+  return {
+    connections: first.connections,
+    expectedStatus: first.expectedStatus,
+    durationSeconds,
+    requestsPerSecond: durationSeconds > 0 ? sum((run) => run.requestsPerSecond * run.durationSeconds) / durationSeconds : 0,
+    latencyMs: {
+      p50: median(runs.map((run) => run.latencyMs.p50)),
+      p99: median(runs.map((run) => run.latencyMs.p99)),
+      mean: answers > 0 ? sum((run) => run.latencyMs.mean * run.answers) / answers : 0,
+      max: Math.max(...runs.map((run) => run.latencyMs.max)),
+    },
+    answers,
+    statusCounts,
+    unexpected: sum((run) => run.unexpected),
+    unanswered: sum((run) => run.unanswered),
+    errors: sum((run) => run.errors),
+    timeouts: sum((run) => run.timeouts),
   };
 }

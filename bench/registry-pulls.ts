@@ -6,6 +6,7 @@ import { startRegistry, type RegistryAuth, type RunningRegistry } from '../test/
 import { findTool } from '../test/e2e/support/required-tools.js';
 import { assertSucceeded } from '../test/e2e/support/run-command.js';
 import { skopeo } from '../test/e2e/support/skopeo.js';
+import { median } from './median.js';
 
 export const PULL_TOOLS = ['docker-registry', 'skopeo'] as const;
 
@@ -36,11 +37,6 @@ export function missingPullTools(): string[] {
   return PULL_TOOLS.filter((tool) => findTool(tool) === null);
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /**
  * The same registry binary twice: once trusting regauth's tokens, once with its own htpasswd auth (bcrypt,

@@ -20,9 +20,10 @@ import { freePort } from '../test/e2e/support/free-port.js';
 import { readBenchSettings, ROOT, SMALL_STORE_TOKENS, type BenchSettings } from './bench-settings.js';
 import { BENCH_REPOSITORY, poolUsername, prepareBenchStore, seedDeployTokens, WARM_USERNAME } from './bench-store.js';
 import { endEventLoopWindow, type EventLoopWindow } from './event-loop-reader.js';
-import { runLoad, type LoadResult, type RequestShape } from './load.js';
+import { pooledLoad, runLoad, type LoadResult, type RequestShape } from './load.js';
 import { MemorySampler, waitUntilIdle, type MemoryPeak } from './process-memory.js';
-import { comparePulls, median, missingPullTools } from './registry-pulls.js';
+import { median } from './median.js';
+import { comparePulls, missingPullTools } from './registry-pulls.js';
 import { checkTargets, derivedFigures, resultLines, targetLines, type BenchMeasurements, type Scenario } from './report.js';
 
 const SERVICE = 'bench-registry';
@@ -126,6 +127,16 @@ function decodeJwt(token: string): { header: Record<string, unknown>; payload: R
   const [header, payload] = token.split('.');
   const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
   return { header: decode(header), payload: decode(payload) };
+}
+
+interface WarmRound {
+  readonly baseline: LoadResult;
+  readonly warm: LoadResult;
+  readonly eventLoop: EventLoopWindow | null;
+}
+
+function worstEventLoop(windows: readonly (EventLoopWindow | null)[]): EventLoopWindow | null {
+  return windows.reduce<EventLoopWindow | null>((worst, window) => (window !== null && (worst === null || window.p99Ms > worst.p99Ms) ? window : worst), null);
 }
 
 async function expectStatus(url: string, shape: RequestShape, status: number, what: string): Promise<Record<string, unknown>> {
@@ -259,9 +270,6 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   const baselineSample = String((await expectStatus(baselineServer.url, warmRequest, 200, 'baseline')).token);
   await load(baselineServer.url, settings.connections, settings.warmupSeconds, () => warmRequest);
   await settle(baselineServer);
-  const baseline = await load(baselineServer.url, settings.connections, settings.durationSeconds, () => warmRequest);
-  baselineServer.assertAlive();
-  await baselineServer.stop();
 
   const regauth = await startRegauthServer('regauth');
   cleanup.add(async () => void (await regauth.stop()));
@@ -293,10 +301,25 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   });
 
   await load(regauth.url, settings.connections, settings.warmupSeconds, () => warmRequest);
-  const warm = scenario(
-    '(a) warm credentials',
-    await measure('(a) warm credentials', () => load(regauth.url, settings.connections, settings.durationSeconds, () => warmRequest)),
-  );
+  // The baseline stays up, idle while regauth runs: each round measures one right after the other.
+  const warmRounds: WarmRound[] = [];
+  for (let round = 1; round <= settings.warmRounds; round += 1) {
+    const of = settings.warmRounds > 1 ? ` (round ${round} of ${settings.warmRounds})` : '';
+    progress(`baseline${of}`);
+    await settle(baselineServer);
+    const baselineRun = await load(baselineServer.url, settings.connections, settings.durationSeconds, () => warmRequest);
+    baselineServer.assertAlive();
+    const warmRun = await measure(`(a) warm credentials${of}`, () =>
+      load(regauth.url, settings.connections, settings.durationSeconds, () => warmRequest),
+    );
+    warmRounds.push({ baseline: baselineRun, warm: warmRun.result, eventLoop: warmRun.eventLoop });
+  }
+  await baselineServer.stop();
+  const baseline = pooledLoad(warmRounds.map((round) => round.baseline));
+  const warm = scenario('(a) warm credentials', {
+    result: pooledLoad(warmRounds.map((round) => round.warm)),
+    eventLoop: worstEventLoop(warmRounds.map((round) => round.eventLoop)),
+  });
   const anonymous = scenario(
     '(c) anonymous',
     await measure('(c) anonymous', () => load(regauth.url, settings.connections, settings.durationSeconds, () => anonymousRequest)),
@@ -362,7 +385,16 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     pulls,
   };
   const checks = checkTargets(measurements);
-  await writeResults(settings, store.kind, config, measurements, checks, { coldUsernamesReused: coldWrapped, memoryByRun: memoryPeaks });
+  const rounds = warmRounds.map((round) => ({
+    baselineRequestsPerSecond: round.baseline.requestsPerSecond,
+    warmRequestsPerSecond: round.warm.requestsPerSecond,
+    ratio: round.baseline.requestsPerSecond > 0 ? round.warm.requestsPerSecond / round.baseline.requestsPerSecond : 0,
+  }));
+  await writeResults(settings, store.kind, config, measurements, checks, {
+    coldUsernamesReused: coldWrapped,
+    memoryByRun: memoryPeaks,
+    warmRounds: rounds,
+  });
 
   const storeName = store.kind === 'embedded' ? 'embedded store (PGlite)' : 'PostgreSQL (DATABASE_URL, a fresh schema)';
   const lines = [
@@ -376,6 +408,9 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     ...targetLines(checks),
     '',
     ...resultLines(measurements),
+    ...(rounds.length > 1
+      ? [`(a) and baseline in ${rounds.length} alternating rounds, regauth/baseline per round: ${rounds.map((round) => round.ratio.toFixed(2)).join(', ')}`]
+      : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
@@ -387,7 +422,11 @@ async function writeResults(
   config: RegauthConfig,
   measurements: BenchMeasurements,
   checks: ReturnType<typeof checkTargets>,
-  notes: { coldUsernamesReused: boolean; memoryByRun: readonly (MemoryPeak & { run: string })[] },
+  notes: {
+    coldUsernamesReused: boolean;
+    memoryByRun: readonly (MemoryPeak & { run: string })[];
+    warmRounds: readonly { baselineRequestsPerSecond: number; warmRequestsPerSecond: number; ratio: number }[];
+  },
 ): Promise<void> {
   let commit: string | null = null;
   try {
@@ -415,6 +454,7 @@ async function writeResults(
       smallStoreTokens: SMALL_STORE_TOKENS,
       largeStoreTokens: settings.largeStoreTokens,
       skopeoPulls: settings.skopeoPulls,
+      warmRounds: settings.warmRounds,
       bcryptCost: config.secrets.bcryptCost,
       logLevel: config.log.level,
       bruteForceProtection: false,
