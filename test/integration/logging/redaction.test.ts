@@ -189,6 +189,15 @@ describe('winston logger', () => {
     expect(line).not.toContain(SECRET);
   });
 
+  test('a JSON line starts with its time, level and message, then its fields; a BigInt is written as text', async () => {
+    const { logger, lines } = loggerInto('json');
+    logger.info('counted', { zeta: 1, alpha: 2, bytes: 12345678901234567890n });
+
+    const [line] = await lines(1);
+    expect(Object.keys(JSON.parse(line as string) as object)).toEqual(['timestamp', 'level', 'message', 'zeta', 'alpha', 'bytes']);
+    expect(line).toContain('"bytes":"12345678901234567890"');
+  });
+
   test('masks secrets in the message itself', async () => {
     const { logger, lines } = loggerInto('json');
     logger.warn(`rejected Bearer ${JWT}`);
