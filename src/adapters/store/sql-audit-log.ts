@@ -15,23 +15,27 @@ interface AuditEventRow {
 export class SqlAuditLog implements AuditLog {
   constructor(private readonly db: SqlDatabase) {}
 
+  /**
+   * One statement per batch, its rows as one JSON parameter: serialising them is a JSON.stringify, where
+   * seven array parameters took pg's element-by-element escaping, about three times the cost on the event loop.
+   */
   async record(events: readonly AuditEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const rows = events.map((event) => ({
+      occurred_at: event.occurredAt,
+      event: event.event,
+      actor: event.actor || null,
+      deploy_token_id: event.deployTokenId || null,
+      username: event.username || null,
+      client_ip: event.clientIp || null,
+      details: event.details,
+    }));
     await this.db.query(
       `INSERT INTO audit_events (occurred_at, event, actor, deploy_token_id, username, client_ip, details)
-       SELECT occurred_at, event, NULLIF(actor, ''), NULLIF(deploy_token_id, 0), NULLIF(username, ''),
-              NULLIF(client_ip, ''), details::jsonb
-       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-         AS e(occurred_at, event, actor, deploy_token_id, username, client_ip, details)`,
-      [
-        events.map((event) => event.occurredAt.toISOString()),
-        events.map((event) => event.event),
-        events.map((event) => storable(event.actor ?? '')),
-        events.map((event) => String(event.deployTokenId ?? 0)),
-        events.map((event) => storable(event.username ?? '')),
-        events.map((event) => storable(event.clientIp ?? '')),
-        events.map((event) => JSON.stringify(event.details, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value))),
-      ],
+       SELECT occurred_at, event, actor, deploy_token_id, username, client_ip, details
+       FROM jsonb_to_recordset($1::jsonb)
+         AS e(occurred_at timestamptz, event text, actor text, deploy_token_id bigint, username text, client_ip text, details jsonb)`,
+      [JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value))],
     );
   }
 
