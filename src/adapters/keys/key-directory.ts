@@ -41,14 +41,19 @@ export async function listKeyStamps(dir: string): Promise<string[]> {
  * one, would hide a lost or half-mounted key until the registry rejects tokens.
  */
 export async function listSigningKeys(dir: string): Promise<SigningKey[]> {
+  return [...(await readSigningKeysByStamp(dir)).values()];
+}
+
+/** The same keys by the stamp in their file names, in the same order. */
+export async function readSigningKeysByStamp(dir: string): Promise<Map<string, SigningKey>> {
   await assertNoMissingKeyFiles(dir);
-  const keys: SigningKey[] = [];
-  for (const stamp of await listKeyStamps(dir)) keys.push(await readKeyPair(dir, stamp));
+  const keys = new Map<string, SigningKey>();
+  for (const stamp of await listKeyStamps(dir)) keys.set(stamp, await readKeyPair(dir, stamp));
   return keys;
 }
 
 /** Refuses a folder holding a key's certificate without the key itself. */
-export async function assertNoMissingKeyFiles(dir: string): Promise<void> {
+async function assertNoMissingKeyFiles(dir: string): Promise<void> {
   const files = await listFiles(dir);
   const present = new Set(files);
   for (const file of files.sort()) {

@@ -1,6 +1,6 @@
 import type { Clock, Logger } from '../../app/ports.js';
 import { scheduleKeys } from '../../core/key-schedule.js';
-import { assertNoMissingKeyFiles, listKeyStamps, readKeyPair } from './key-directory.js';
+import { listKeyStamps, readKeyPair, readSigningKeysByStamp } from './key-directory.js';
 import { SigningKeyError, type SigningKey } from './signing-key.js';
 
 /** Where a signer gets the key to sign with, at the moment it signs. */
@@ -34,10 +34,8 @@ export class KeyRing implements SigningKeySource {
   /** Reads every key in `dir`; an unusable key file is an error here (at start-up), a warning on refresh. */
   static async open(dir: string, clock: Clock, logger: Logger): Promise<KeyRing> {
     const ring = new KeyRing(dir, clock, logger);
-    await assertNoMissingKeyFiles(dir);
-    const stamps = await listKeyStamps(dir);
-    for (const stamp of stamps) ring.keys.set(stamp, await readKeyPair(dir, stamp));
-    ring.listing = stamps.join(',');
+    for (const [stamp, key] of await readSigningKeysByStamp(dir)) ring.keys.set(stamp, key);
+    ring.listing = [...ring.keys.keys()].join(',');
     ring.lastSigningKeyId = ring.keys.size === 0 ? null : ring.signingKey().keyId;
     return ring;
   }
