@@ -98,6 +98,13 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   const stores = overrides.stores ?? (opened as OpenStore);
   let pool: BcryptWorkerPool | null = null;
   let stopForgetting: (() => Promise<void>) | null = null;
+  /** Stops what was started, in reverse: on close, and when start-up fails part way. */
+  const release = async (): Promise<void> => {
+    keyRing.stop();
+    await stopForgetting?.();
+    await pool?.close();
+    await opened?.close();
+  };
   try {
     // Re-read periodically and on SIGHUP: rotated keys are picked up without a restart.
     keyRing.start(config.keys.reloadSeconds * 1000);
@@ -152,19 +159,13 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       readiness,
       flush: flushBatches,
       close: async () => {
-        keyRing.stop();
         clearInterval(flushTimer);
         await flushBatches();
-        await stopForgetting?.();
-        await pool?.close();
-        await opened?.close();
+        await release();
       },
     };
   } catch (error) {
-    keyRing.stop();
-    await stopForgetting?.();
-    await pool?.close();
-    await opened?.close();
+    await release();
     throw error;
   }
 }
