@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ctr, startContainerd, type RunningContainerd } from './support/containerd.js';
 import { buildTinyOciImage } from './support/oci-image.js';
-import { SERVICE, startRegauthProcess, type RegauthProcess } from './support/regauth-process.js';
+import { SERVICE, startRegauthProcess, type LogRecord, type RegauthProcess } from './support/regauth-process.js';
 import { startRegistry, type RunningRegistry } from './support/registry.js';
 import { requireTools } from './support/required-tools.js';
 import { assertSucceeded } from './support/run-command.js';
@@ -16,19 +16,17 @@ interface Credentials {
 }
 
 /** Audit events regauth wrote to its structured log, in order. */
-function auditLines(logs: string): { event: string; username: string | null; grant?: string; granted?: unknown }[] {
-  return logs
-    .split('\n')
-    .filter((line) => line.includes('"message":"audit"'))
-    .map((line) => JSON.parse(line) as { event: string; username: string | null });
+function auditLines(records: readonly LogRecord[]): { event: string; username: string | null; grant?: string; granted?: unknown }[] {
+  return records
+    .filter((record) => record.message === 'audit')
+    .map((record) => record as { event: string; username: string | null });
 }
 
 /** Request log lines regauth wrote for the token endpoint, in order. */
-function tokenRequests(logs: string): { method: string; status: number; userAgent?: string }[] {
-  return logs
-    .split('\n')
-    .filter((line) => line.includes('"message":"request"') && line.includes('"path":"/token"'))
-    .map((line) => JSON.parse(line) as { method: string; status: number; userAgent?: string });
+function tokenRequests(records: readonly LogRecord[]): { method: string; status: number; userAgent?: string }[] {
+  return records
+    .filter((record) => record.message === 'request' && record.path === '/token')
+    .map((record) => record as { method: string; status: number; userAgent?: string });
 }
 
 describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registry that trusts regauth', () => {
@@ -64,9 +62,9 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
   }, 30_000);
 
   test('ctr pulls with --user, fetching its token with the OAuth2 POST (no GET fallback needed)', async () => {
-    const before = tokenRequests(regauth?.logs() ?? '').length;
+    const before = tokenRequests(regauth?.logRecords() ?? []).length;
     assertSucceeded(await ctr(containerd!.socket, ['images', 'pull', '--plain-http', '--user', user(reader), ref('v1')]), 'ctr pull');
-    const requests = tokenRequests(regauth?.logs() ?? '').slice(before);
+    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((request) => request.method === 'POST' && request.status === 200)).toBe(true);
     expect(requests[0]?.userAgent).toMatch(/containerd/);
@@ -91,12 +89,12 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
   }, 60_000);
 
   test('a wrong secret costs containerd a POST and its GET fallback, both refused', async () => {
-    const before = tokenRequests(regauth?.logs() ?? '').length;
+    const before = tokenRequests(regauth?.logRecords() ?? []).length;
     const result = await ctr(containerd!.socket, [
       'images', 'pull', '--plain-http', '--user', `${reader.username}:regauth_wrong`, ref('v1'),
     ]);
     expect(result.code).not.toBe(0);
-    const requests = tokenRequests(regauth?.logs() ?? '').slice(before);
+    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
     expect(requests.map(({ method, status }) => `${method} ${status}`)).toEqual(['POST 401', 'GET 401']);
   }, 60_000);
 
@@ -126,12 +124,12 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
 
     const socket = containerd!.socket;
     assertSucceeded(await ctr(socket, ['images', 'rm', ref('v1')]), 'ctr images rm');
-    const before = tokenRequests(regauth?.logs() ?? '').length;
+    const before = tokenRequests(regauth?.logRecords() ?? []).length;
     assertSucceeded(await ctr(socket, ['images', 'pull', '--plain-http', '--refresh', refreshToken, ref('v1')]), 'ctr pull with an identity token');
-    const requests = tokenRequests(regauth?.logs() ?? '').slice(before);
+    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((request) => request.method === 'POST' && request.status === 200)).toBe(true);
-    const grants = auditLines(regauth?.logs() ?? '').filter((event) => event.event === 'token.issued' && event.username === reader.username);
+    const grants = auditLines(regauth?.logRecords() ?? []).filter((event) => event.event === 'token.issued' && event.username === reader.username);
     expect(grants.at(-1)).toMatchObject({ grant: 'refresh_token', granted: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] });
   }, 60_000);
 
@@ -141,10 +139,10 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
     });
     const refreshToken = ((await login.json()) as { refresh_token: string }).refresh_token;
     assertSucceeded(await regauth!.cli(['tokens', 'revoke', writer.username]), 'regauth tokens revoke');
-    const before = tokenRequests(regauth?.logs() ?? '').length;
+    const before = tokenRequests(regauth?.logRecords() ?? []).length;
     const result = await ctr(containerd!.socket, ['images', 'pull', '--plain-http', '--refresh', refreshToken, ref('from-ctr')]);
     expect(result.code).not.toBe(0);
-    const requests = tokenRequests(regauth?.logs() ?? '').slice(before);
+    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
     expect(requests.map(({ method, status }) => `${method} ${status}`)).toEqual(['POST 401', 'GET 401']);
   }, 60_000);
 });

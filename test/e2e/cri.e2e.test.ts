@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { startContainerd, type RunningContainerd } from './support/containerd.js';
 import { criImageService, GrpcError, waitForCri, type CriAuthConfig, type CriImageService } from './support/cri.js';
 import { buildTinyOciImage, type TinyOciImage } from './support/oci-image.js';
-import { SERVICE, startRegauthProcess, type RegauthProcess } from './support/regauth-process.js';
+import { SERVICE, startRegauthProcess, type LogRecord, type RegauthProcess } from './support/regauth-process.js';
 import { startRegistry, type RunningRegistry } from './support/registry.js';
 import { requireTools } from './support/required-tools.js';
 import { assertSucceeded } from './support/run-command.js';
@@ -31,12 +31,10 @@ interface AuditEvent {
 }
 
 /** Token endpoint requests in regauth's request log, in order. */
-function tokenRequests(logs: string): string[] {
-  return logs
-    .split('\n')
-    .filter((line) => line.includes('"message":"request"') && line.includes('"path":"/token"'))
-    .map((line) => JSON.parse(line) as { method: string; status: number })
-    .map(({ method, status }) => `${method} ${status}`);
+function tokenRequests(records: readonly LogRecord[]): string[] {
+  return records
+    .filter((record) => record.message === 'request' && record.path === '/token')
+    .map(({ method, status }) => `${String(method)} ${String(status)}`);
 }
 
 /**
@@ -105,7 +103,7 @@ describeE2E('containerd’s CRI image service (the kubelet’s path) against a r
     await cri.removeImage(imageRef);
     expect(await cri.imageStatus(imageRef)).toBeNull();
     const auditBefore = await lastAuditId();
-    const requestsBefore = tokenRequests(regauth!.logs()).length;
+    const requestsBefore = tokenRequests(regauth!.logRecords()).length;
     const outcome = await cri.pullImage(imageRef, auth).then(
       (imageId) => ({ imageId, error: null }),
       (error: unknown) => ({ imageId: null, error: error as Error }),
@@ -115,10 +113,10 @@ describeE2E('containerd’s CRI image service (the kubelet’s path) against a r
 
   /** The request log line is written when a response finishes, maybe after the pull returns: wait for quiet. */
   async function settledTokenRequests(): Promise<string[]> {
-    let seen = tokenRequests(regauth!.logs());
+    let seen = tokenRequests(regauth!.logRecords());
     for (let quiet = 0; quiet < 4; ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const now = tokenRequests(regauth!.logs());
+      const now = tokenRequests(regauth!.logRecords());
       quiet = now.length === seen.length ? quiet + 1 : 0;
       seen = now;
     }

@@ -77,10 +77,9 @@ describeE2E('the Docker engine against a registry that trusts regauth (PostgreSQ
   };
   /** Token issues of `username`, oldest first, from the audit events regauth writes to its log at once. */
   const tokenIssues = async (username: string): Promise<AuditEvent[]> =>
-    (regauth?.logs() ?? '')
-      .split('\n')
-      .filter((line) => line.includes('"message":"audit"') && line.includes('"event":"token.issued"'))
-      .map((line) => JSON.parse(line) as { username: string | null; grant?: string; granted?: AuditEvent['details']['granted'] })
+    (regauth?.logRecords() ?? [])
+      .filter((record) => record.message === 'audit' && record.event === 'token.issued')
+      .map((record) => record as { username: string | null; grant?: string; granted?: AuditEvent['details']['granted'] })
       .filter((event) => event.username === username)
       .map((event) => ({ event: 'token.issued', username: event.username, details: { grant: event.grant, granted: event.granted } }));
 

@@ -8,20 +8,6 @@ import { connectionRefused, RawHttpConnection } from './support/raw-http.js';
 
 const describePostgres = (await postgresAvailable()) ? describe : describe.skip;
 
-/** The JSON log records of the process (its stdout and stderr), skipping any line that is not JSON. */
-function logRecords(service: RegauthProcess): Record<string, unknown>[] {
-  return service
-    .logs()
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-}
-
 async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     if (await condition()) return;
@@ -66,7 +52,7 @@ describePostgres('SIGTERM', () => {
         `Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\nContent-Length: ${form.length}\r\n\r\n${form.slice(0, half)}`,
     );
     service.signal('SIGTERM');
-    await eventually(() => logRecords(service).some((record) => record.message === 'stopping: finishing requests in flight'), 'the stop log line');
+    await eventually(() => service.logRecords().some((record) => record.message === 'stopping: finishing requests in flight'), 'the stop log line');
 
     await eventually(() => connectionRefused(service.port), 'new connections refused');
     await inFlight.send(form.slice(half));
@@ -78,7 +64,7 @@ describePostgres('SIGTERM', () => {
     expect(decodeJwt(body.access_token)).toMatchObject({ sub: username, access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] });
     expect(await service.exited()).toEqual({ code: 0, signal: null });
 
-    const records = logRecords(service);
+    const records = service.logRecords();
     expect(records.filter((record) => record.level === 'error' || record.level === 'warn')).toEqual([]);
     expect(records).toContainEqual(expect.objectContaining({ message: 'stopping: finishing requests in flight', signal: 'SIGTERM' }));
     const messages = records.map((record) => record.message);

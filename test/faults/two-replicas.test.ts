@@ -16,10 +16,9 @@ const ALL_VERSIONS = (await readdir(MIGRATIONS_DIR))
 
 const migratedLines = (service: RegauthProcess) =>
   service
-    .logs()
-    .split('\n')
-    .filter((line) => line.includes('"message":"database migrated"'))
-    .map((line) => (JSON.parse(line) as { applied: string[] }).applied);
+    .logRecords()
+    .filter((record) => record.message === 'database migrated')
+    .map((record) => record.applied as string[]);
 
 describePostgres('two replicas started at once against an empty database', () => {
   let dir: string;

@@ -23,6 +23,8 @@ export interface RegauthProcess {
   registryAuth(): Promise<{ realm: string; service: string; issuer: string; rootCertBundle: string }>;
   createToken(options: { name: string; repos: string[]; scopes: string[]; expires?: string }): Promise<{ username: string; secret: string }>;
   logs(): string;
+  /** Its JSON log lines so far, parsed (see jsonLogRecords). */
+  logRecords(): LogRecord[];
   exited(): Promise<DaemonExit>;
   stop(): Promise<void>;
 }
@@ -93,7 +95,28 @@ export async function startRegauthProcess(
       return { username: created.token.username, secret: created.secret };
     },
     logs: () => daemon.logs(),
+    logRecords: () => jsonLogRecords(daemon.logs()),
     exited: () => daemon.exited(),
     stop: () => daemon.stop(),
   };
+}
+
+export type LogRecord = Record<string, unknown>;
+
+/**
+ * The JSON lines of a log, parsed. The text after the last newline is left out: read while the service
+ * writes, it can be a line cut short. Lines that are not JSON (a crash's stack trace) are skipped.
+ */
+export function jsonLogRecords(logs: string): LogRecord[] {
+  return logs
+    .split('\n')
+    .slice(0, -1)
+    .flatMap((line) => {
+      try {
+        const record: unknown = JSON.parse(line);
+        return typeof record === 'object' && record !== null ? [record as LogRecord] : [];
+      } catch {
+        return [];
+      }
+    });
 }
