@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { BcryptSecretHasher } from '../../../src/adapters/crypto/bcrypt-secret-hasher.js';
+import { OverloadedError } from '../../../src/app/errors.js';
 import { composeSecret, SECRET_RANDOM_LENGTH } from '../../../src/core/deploy-token-secret.js';
 import { RecordingLoginThrottle } from '../../support/fake-ports.js';
 import { createTestRegauth, type TestRegauth } from '../../support/regauth-app.js';
@@ -126,18 +128,39 @@ describe('brute-force protection at the token endpoint', () => {
       await get(token, '203.0.113.6').expect(200);
     });
 
-    test('one address guessing 100 usernames is locked for 15 minutes, whatever username it tries', async () => {
-      for (let guess = 0; guess < 100; guess += 1) {
+    test('valid credentials from an address that sent 120 wrong logins are still answered 200 (secret and refresh token)', async () => {
+      const login = await request(service.regauth.app)
+        .post('/token')
+        .type('form')
+        .set('X-Forwarded-For', '203.0.113.7')
+        .send({ grant_type: 'password', access_type: 'offline', client_id: 'docker', username: token.username, password: token.secret, service: SERVICE })
+        .expect(200);
+      for (let guess = 0; guess < 120; guess += 1) {
         await get({ username: `guess-${guess}`, secret: wrongSecret() }, '203.0.113.7').expect(401);
       }
 
-      const response = await get(token, '203.0.113.7').expect(429);
-      expect(response.headers['retry-after']).toBe('900');
+      await get(token, '203.0.113.7').expect(200);
+      await post(token, '203.0.113.7').expect(200);
+      await request(service.regauth.app)
+        .post('/token')
+        .type('form')
+        .set('X-Forwarded-For', '203.0.113.7')
+        .send({ grant_type: 'refresh_token', refresh_token: login.body.refresh_token, service: SERVICE })
+        .expect(200);
+    });
+
+    test('the reproduction: 120 malformed logins (curl -u nobody$i:x) feed no lock, and a valid secret from that address gets 200', async () => {
+      for (let attempt = 0; attempt < 120; attempt += 1) {
+        await get({ username: `nobody${attempt}`, secret: 'x' }, '203.0.113.8').expect(401);
+      }
+      await get(token, '203.0.113.8').expect(200);
+      // Not even the (username, address) rule counts what cannot be a secret.
+      for (let attempt = 0; attempt < 12; attempt += 1) await get({ username: token.username, secret: 'x' }, '203.0.113.8').expect(401);
       await get(token, '203.0.113.8').expect(200);
     });
 
-    test('wrong refresh tokens count for the address', async () => {
-      for (let attempt = 0; attempt < 100; attempt += 1) {
+    test('wrong refresh tokens feed no lock: they cost no bcrypt and cannot be guessed', async () => {
+      for (let attempt = 0; attempt < 120; attempt += 1) {
         await request(service.regauth.app)
           .post('/token')
           .type('form')
@@ -145,7 +168,7 @@ describe('brute-force protection at the token endpoint', () => {
           .send({ grant_type: 'refresh_token', refresh_token: `regauth_rt_${randomBytes(8).toString('hex')}`, service: SERVICE })
           .expect(401);
       }
-      await get(token, '203.0.113.9').expect(429);
+      await get(token, '203.0.113.9').expect(200);
     });
 
     test('a locked attempt is audited as too_many_attempts, from the forwarded address', async () => {
@@ -233,7 +256,9 @@ describe('brute-force protection at the token endpoint', () => {
       const down = async () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
       };
-      service = await createTestRegauth({ loginThrottle: { recall: () => ({ pendingFailures: false }), assertAllowed: down, recordFailure: down, recordSuccess: down } });
+      service = await createTestRegauth({
+        loginThrottle: { recall: () => ({ pendingFailures: false }), assertAllowed: down, recordFailure: down, recordTurnedAway: down, recordSuccess: down },
+      });
       token = await createDeployToken(service, 'cluster');
     }, 60_000);
 
@@ -313,5 +338,86 @@ describe('a secret that passed bcrypt moments ago', () => {
     throttle.calls.length = 0;
     await request(service.regauth.app).get('/token').query({ service: SERVICE }).set('Authorization', basic({ username: token.username, secret: wrongSecret() })).expect(401);
     expect(throttle.calls.map(([method]) => method)).toEqual(['assertAllowed', 'recordFailure']);
+  });
+});
+
+/** Counts the secret comparisons it makes; `overloaded` makes it refuse them as a full bcrypt queue does. */
+class CountingHasher extends BcryptSecretHasher {
+  verifications = 0;
+  overloaded = false;
+
+  override async verify(secret: string, hash: string): Promise<boolean> {
+    if (this.overloaded) throw new OverloadedError('secret verification');
+    this.verifications += 1;
+    return super.verify(secret, hash);
+  }
+}
+
+describe('the per-address rule limits the hashing work an address causes, never valid credentials', () => {
+  controlTheClock();
+  let service: TestRegauth;
+  let token: Credentials;
+  let hasher: CountingHasher;
+
+  const get = (credentials: Credentials, clientIp: string) =>
+    request(service.regauth.app).get('/token').query({ service: SERVICE }).set('X-Forwarded-For', clientIp).set('Authorization', basic(credentials));
+  /** Hashes spent on one more guess of an unknown username from `clientIp`. */
+  const hashesForAGuess = async (clientIp: string): Promise<number> => {
+    const before = hasher.verifications;
+    await get({ username: `guess-${randomBytes(4).toString('hex')}`, secret: wrongSecret() }, clientIp).expect(401);
+    return hasher.verifications - before;
+  };
+
+  beforeAll(async () => {
+    hasher = new CountingHasher(4);
+    service = await createTestRegauth({ hasher }, { REGAUTH_TRUSTED_PROXIES: 'loopback', REGAUTH_CREDENTIAL_CACHE_FAILURE_TTL: '0' });
+    token = await createDeployToken(service, 'budget');
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  beforeEach(() => {
+    hasher.overloaded = false;
+  });
+
+  test('after 100 hashed failures, guesses of unknown usernames from that address cost no hash; other addresses still get one', async () => {
+    for (let guess = 0; guess < 100; guess += 1) expect(await hashesForAGuess('198.51.100.1')).toBe(1);
+
+    expect(await hashesForAGuess('198.51.100.1')).toBe(0);
+    expect(await hashesForAGuess('198.51.100.1')).toBe(0);
+    expect(await hashesForAGuess('198.51.100.2')).toBe(1);
+    // The right secret is still checked, and answered.
+    await get(token, '198.51.100.1').expect(200);
+  });
+
+  test('the budget is per IPv6 /64: addresses of one /64 share it, another /64 has its own', async () => {
+    for (let guess = 0; guess < 100; guess += 1) expect(await hashesForAGuess(`2001:db8:1:2::${(guess + 1).toString(16)}`)).toBe(1);
+
+    expect(await hashesForAGuess('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe(0);
+    expect(await hashesForAGuess('2001:db8:1:3::1')).toBe(1);
+    await get(token, '2001:db8:1:2::abcd').expect(200);
+  });
+
+  test('answers turned away because the bcrypt queue is full count towards the budget', async () => {
+    hasher.overloaded = true;
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      await get({ username: `guess-${attempt}`, secret: wrongSecret() }, '198.51.100.3').expect(503);
+    }
+    hasher.overloaded = false;
+
+    expect(await hashesForAGuess('198.51.100.3')).toBe(0);
+    await get(token, '198.51.100.3').expect(200);
+  });
+
+  test('a wrong secret for an existing username is still hashed (it could have been right) and still locks that username and address after 10', async () => {
+    for (let guess = 0; guess < 100; guess += 1) await hashesForAGuess('198.51.100.4');
+    const before = hasher.verifications;
+    for (let attempt = 0; attempt < 10; attempt += 1) await get({ username: token.username, secret: wrongSecret() }, '198.51.100.4').expect(401);
+    expect(hasher.verifications - before).toBe(10);
+
+    await get(token, '198.51.100.4').expect(429);
+    expect(hasher.verifications - before).toBe(10);
   });
 });
