@@ -1,8 +1,15 @@
 import { RegauthError } from '../core/regauth-error.js';
 
+/**
+ * What refusing a username and secret took: `none` for credentials that cannot exist (refused on their shape),
+ * `lookup` for a refusal without a hash (remembered, or an unknown username from an address over its budget),
+ * `hash` for a bcrypt comparison. Only guesses that were looked at count for the brute-force protection.
+ */
+export type CredentialCheckWork = 'none' | 'lookup' | 'hash';
+
 export class InvalidCredentialsError extends RegauthError {
   readonly code = 'invalid_credentials';
-  constructor() {
+  constructor(readonly work: CredentialCheckWork = 'none') {
     super('invalid username or secret');
     this.name = 'InvalidCredentialsError';
   }

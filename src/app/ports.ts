@@ -198,26 +198,41 @@ export interface OpaqueTokens {
   digest(token: string): string;
 }
 
-/** A login as the brute-force protection sees it; `username` is null when only a refresh token was sent. */
+/** A login with a username and secret, as the brute-force protection sees it. */
 export interface LoginAttempt {
-  readonly username: string | null;
+  readonly username: string;
   readonly clientIp: string;
 }
 
-/** Brute-force protection, shared by every replica. Any failure but TooManyAttemptsError means its store is down. */
+/** What the brute-force protection allows a login that may go on to a lookup and a hash. */
+export interface LoginAllowance {
+  /** The (username, address) has failures on record, which a success then clears. */
+  readonly pendingFailures: boolean;
+  /**
+   * The address has spent its budget of hashing work: an unknown username is refused without the hash
+   * that would otherwise hide that it is unknown. Valid credentials are never refused for it.
+   */
+  readonly addressOverBudget: boolean;
+}
+
+/**
+ * Brute-force protection, shared by every replica. It locks a (username, address) that keeps failing and
+ * limits the hashing work one address (an IPv6 /64) can cause; it never refuses a secret that verifies because
+ * of what others at the same address did. Any failure but TooManyAttemptsError means its store is down.
+ */
 export interface LoginThrottle {
   /**
    * No I/O, for a request that needs no database (a secret that passed bcrypt moments ago): throws
-   * TooManyAttemptsError when this process saw the attempt locked out, and says whether it saw failures.
+   * TooManyAttemptsError when this process saw the (username, address) locked out, and says whether it saw
+   * failures of it.
    */
   recall(attempt: LoginAttempt): { readonly pendingFailures: boolean };
-  /**
-   * Throws TooManyAttemptsError while the attempt's (username, address) or address is locked out; otherwise
-   * says whether that (username, address) has failures on record, which a success would then clear.
-   */
-  assertAllowed(attempt: LoginAttempt): Promise<{ readonly pendingFailures: boolean }>;
-  /** Counts a failed login; may start a lockout. */
-  recordFailure(attempt: LoginAttempt): Promise<void>;
+  /** Throws TooManyAttemptsError while the attempt's (username, address) is locked out. */
+  assertAllowed(attempt: LoginAttempt): Promise<LoginAllowance>;
+  /** A wrong secret: counts for the (username, address) lockout and, when it cost a hash, for the address's budget. */
+  recordFailure(attempt: LoginAttempt, cost: { readonly hashed: boolean }): Promise<void>;
+  /** A check turned away because the hashing queue was full: counts for the address's budget. */
+  recordTurnedAway(clientIp: string): Promise<void>;
   /** Forgets the failures of the attempt's (username, address). */
   recordSuccess(attempt: LoginAttempt): Promise<void>;
 }

@@ -6,8 +6,8 @@ import { parseScopeParameters } from '../core/scope.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { DeployTokenAuthenticator } from './deploy-token-authenticator.js';
 import type { DeployTokenUseRecorder } from './deploy-token-use-recorder.js';
-import { AccountMismatchError, UnknownServiceError } from './errors.js';
-import type { Clock, IdGenerator, LoginAttempt, LoginThrottle, RegistryTokenSigner } from './ports.js';
+import { AccountMismatchError, InvalidCredentialsError, OverloadedError, UnknownServiceError } from './errors.js';
+import type { Clock, IdGenerator, LoginAllowance, LoginAttempt, LoginThrottle, RegistryTokenSigner } from './ports.js';
 import type { RefreshTokens } from './refresh-tokens.js';
 import { unavailableOnFailure } from './unavailable.js';
 
@@ -60,9 +60,6 @@ export interface RegistryTokenIssuerDeps {
   readonly throttle: LoginThrottle;
   readonly settings: RegistryTokenSettings;
 }
-
-/** Failures that prove nothing about the secret; token_expired and token_revoked come after a right one. */
-const CREDENTIAL_FAILURES: ReadonlySet<string> = new Set(['invalid_credentials', 'invalid_refresh_token', 'account_mismatch']);
 
 export class RegistryTokenIssuer {
   constructor(private readonly deps: RegistryTokenIssuerDeps) {}
@@ -120,28 +117,8 @@ export class RegistryTokenIssuer {
   }
 
   private async authenticate(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<DeployToken> {
-    const claimedUsername = credentials.kind === 'password' ? credentials.username : request.account;
-    const attempt: LoginAttempt = {
-      username: credentials.kind === 'password' ? credentials.username : null,
-      clientIp: request.clientIp ?? '',
-    };
-    let pendingFailures = false;
-    // Before any bcrypt, so a locked-out attempt costs no hashing. A secret that passed bcrypt moments ago
-    // needs no database: for it, what this process saw of locks and failures is what counts.
-    const assertAllowed = async (): Promise<void> => {
-      const allowed = await unavailableOnFailure('login throttle', () => this.deps.throttle.assertAllowed(attempt));
-      pendingFailures ||= allowed.pendingFailures;
-    };
     try {
-      ({ pendingFailures } = this.deps.throttle.recall(attempt));
-      const deployToken = await this.verifyCredentials(request, credentials, assertAllowed).catch(async (error: unknown) => {
-        if (error instanceof RegauthError && CREDENTIAL_FAILURES.has(error.code)) {
-          await unavailableOnFailure('login throttle', () => this.deps.throttle.recordFailure(attempt));
-        }
-        throw error;
-      });
-      if (pendingFailures) await unavailableOnFailure('login throttle', () => this.deps.throttle.recordSuccess(attempt));
-      return deployToken;
+      return await this.verifyCredentials(request, credentials);
     } catch (error) {
       if (error instanceof RegauthError && error.code !== 'unavailable') {
         this.deps.audit.record({
@@ -149,7 +126,7 @@ export class RegistryTokenIssuer {
           event: 'auth.failed',
           actor: null,
           deployTokenId: null,
-          username: claimedUsername?.slice(0, 64) ?? null,
+          username: (credentials.kind === 'password' ? credentials.username : request.account)?.slice(0, 64) ?? null,
           clientIp: request.clientIp ?? null,
           details: { reason: error.code, grant: credentials.kind },
         });
@@ -158,19 +135,38 @@ export class RegistryTokenIssuer {
     }
   }
 
-  private async verifyCredentials(
-    request: RegistryTokenRequest,
-    credentials: TokenCredentials,
-    assertAllowed: () => Promise<void>,
-  ): Promise<DeployToken> {
-    if (credentials.kind === 'refresh_token') {
-      await assertAllowed();
-      return this.deps.refreshTokens.authenticate(credentials.refreshToken);
+  /**
+   * A refresh token is a 256-bit random value looked up by its digest: it costs no hash and cannot be guessed,
+   * so the brute-force protection neither counts nor refuses it.
+   */
+  private async verifyCredentials(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<DeployToken> {
+    if (credentials.kind === 'refresh_token') return this.deps.refreshTokens.authenticate(credentials.refreshToken);
+    if (request.account !== null && request.account !== credentials.username) throw new AccountMismatchError();
+    return this.verifySecret(credentials.username, credentials.secret, request.clientIp ?? '');
+  }
+
+  private async verifySecret(username: string, secret: string, clientIp: string): Promise<DeployToken> {
+    const { throttle } = this.deps;
+    const attempt: LoginAttempt = { username, clientIp };
+    // Before any lookup or bcrypt, so a locked-out attempt costs neither. A secret that passed bcrypt moments
+    // ago needs no database: for it, what this process saw of locks and failures is what counts.
+    let { pendingFailures } = throttle.recall(attempt);
+    const beforeChecking = async (): Promise<LoginAllowance> => {
+      const allowance = await unavailableOnFailure('login throttle', () => throttle.assertAllowed(attempt));
+      pendingFailures ||= allowance.pendingFailures;
+      return allowance;
+    };
+    try {
+      const deployToken = await this.deps.authenticator.authenticate(username, secret, beforeChecking);
+      if (pendingFailures) await unavailableOnFailure('login throttle', () => throttle.recordSuccess(attempt));
+      return deployToken;
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError && error.work !== 'none') {
+        await unavailableOnFailure('login throttle', () => throttle.recordFailure(attempt, { hashed: error.work === 'hash' }));
+      } else if (error instanceof OverloadedError) {
+        await unavailableOnFailure('login throttle', () => throttle.recordTurnedAway(clientIp));
+      }
+      throw error;
     }
-    if (request.account !== null && request.account !== credentials.username) {
-      await assertAllowed();
-      throw new AccountMismatchError();
-    }
-    return this.deps.authenticator.authenticate(credentials.username, credentials.secret, assertAllowed);
   }
 }

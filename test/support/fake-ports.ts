@@ -8,6 +8,7 @@ import type {
   DeployTokenQuery,
   DeployTokenStore,
   DeployTokenUse,
+  LoginAllowance,
   LoginAttempt,
   LoginThrottle,
   NewDeployToken,
@@ -202,27 +203,33 @@ export function inMemoryStores(store: InMemoryDeployTokenStore = new InMemoryDep
 
 /**
  * A LoginThrottle that records what it is told; `lockedFor` locks every attempt, `failWith` breaks it,
- * `pendingFailures` is what it says is on record.
+ * `pendingFailures` is what it says is on record, `addressOverBudget` what it says of the address.
  */
 export class RecordingLoginThrottle implements LoginThrottle {
-  readonly calls: [method: 'assertAllowed' | 'recordFailure' | 'recordSuccess', attempt: LoginAttempt][] = [];
+  readonly calls: [method: 'assertAllowed' | 'recordFailure' | 'recordTurnedAway' | 'recordSuccess', subject: LoginAttempt | string, hashed?: boolean][] = [];
   lockedFor: number | null = null;
   failWith: Error | null = null;
   pendingFailures = true;
+  addressOverBudget = false;
 
   recall(): { pendingFailures: boolean } {
     return { pendingFailures: false };
   }
 
-  async assertAllowed(attempt: LoginAttempt): Promise<{ pendingFailures: boolean }> {
+  async assertAllowed(attempt: LoginAttempt): Promise<LoginAllowance> {
     this.calls.push(['assertAllowed', attempt]);
     if (this.failWith !== null) throw this.failWith;
     if (this.lockedFor !== null) throw new TooManyAttemptsError(this.lockedFor);
-    return { pendingFailures: this.pendingFailures };
+    return { pendingFailures: this.pendingFailures, addressOverBudget: this.addressOverBudget };
   }
 
-  async recordFailure(attempt: LoginAttempt): Promise<void> {
-    this.calls.push(['recordFailure', attempt]);
+  async recordFailure(attempt: LoginAttempt, cost: { hashed: boolean }): Promise<void> {
+    this.calls.push(['recordFailure', attempt, cost.hashed]);
+    if (this.failWith !== null) throw this.failWith;
+  }
+
+  async recordTurnedAway(clientIp: string): Promise<void> {
+    this.calls.push(['recordTurnedAway', clientIp]);
     if (this.failWith !== null) throw this.failWith;
   }
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { isIPv4 } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TooManyAttemptsError } from '../../app/errors.js';
-import type { LoginAttempt, LoginThrottle } from '../../app/ports.js';
+import type { LoginAllowance, LoginAttempt, LoginThrottle } from '../../app/ports.js';
+import { clientAddressGroup } from '../../core/client-address-group.js';
 import {
   failureLocks,
   failuresLock,
@@ -27,8 +27,10 @@ export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;
 export const memoryLimiters: LimiterFactory = (options) => new RateLimiterMemory({ ...options });
 
 /**
- * The lockout rules on rate-limiter-flexible counters. Per rule, one counter holds the failures of a key in
- * its window (a lock is a blocked counter) and another how often the key was locked, for the backoff.
+ * The brute-force rules on rate-limiter-flexible counters. Per rule, one counter holds the failures of a key in
+ * its window (a lock is a blocked counter) and another how often the key was locked, for the backoff. The
+ * (username, address) rule refuses a login while it is locked; the address rule only says that the address
+ * has spent its hashing budget, which spares the hash of an unknown username.
  */
 export class RateLimiterLoginThrottle implements LoginThrottle {
   private readonly perUsernameAndIp: RuleCounters;
@@ -40,34 +42,35 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
   }
 
   recall(attempt: LoginAttempt): { pendingFailures: boolean } {
-    const keyed = this.keyed(attempt);
-    const longest = Math.max(0, ...keyed.map(({ counters, key }) => counters.recalledLockMs(key)));
-    if (longest > 0) throw new TooManyAttemptsError(retryAfterSeconds(longest));
-    const [first] = keyed;
-    return { pendingFailures: attempt.username !== null && first !== undefined && first.counters.recallsFailures(first.key) };
+    const key = usernameAndAddressKey(attempt);
+    const lockedMs = this.perUsernameAndIp.recalledLockMs(key);
+    if (lockedMs > 0) throw new TooManyAttemptsError(retryAfterSeconds(lockedMs));
+    return { pendingFailures: this.perUsernameAndIp.recallsFailures(key) };
   }
 
-  async assertAllowed(attempt: LoginAttempt): Promise<{ pendingFailures: boolean }> {
-    const states = await Promise.all(this.keyed(attempt).map(({ counters, key }) => counters.state(key)));
-    const longest = Math.max(0, ...states.map((state) => state.msBeforeUnlock));
-    if (longest > 0) throw new TooManyAttemptsError(retryAfterSeconds(longest));
-    // The first state is the (username, address) one whenever there is a username.
-    return { pendingFailures: attempt.username !== null && (states[0]?.failures ?? 0) > 0 };
+  async assertAllowed(attempt: LoginAttempt): Promise<LoginAllowance> {
+    const [pair, address] = await Promise.all([
+      this.perUsernameAndIp.state(usernameAndAddressKey(attempt)),
+      this.perIp.state(clientAddressGroup(attempt.clientIp)),
+    ]);
+    if (pair.msBeforeUnlock > 0) throw new TooManyAttemptsError(retryAfterSeconds(pair.msBeforeUnlock));
+    return { pendingFailures: pair.failures > 0, addressOverBudget: address.msBeforeUnlock > 0 };
   }
 
-  async recordFailure(attempt: LoginAttempt): Promise<void> {
-    await Promise.all(this.keyed(attempt).map(({ counters, key }) => counters.countFailure(key)));
+  async recordFailure(attempt: LoginAttempt, cost: { readonly hashed: boolean }): Promise<void> {
+    await Promise.all([
+      this.perUsernameAndIp.countFailure(usernameAndAddressKey(attempt)),
+      cost.hashed ? this.perIp.countFailure(clientAddressGroup(attempt.clientIp)) : undefined,
+    ]);
+  }
+
+  async recordTurnedAway(clientIp: string): Promise<void> {
+    await this.perIp.countFailure(clientAddressGroup(clientIp));
   }
 
   async recordSuccess(attempt: LoginAttempt): Promise<void> {
-    // The address's own counter stays: one valid secret must not let an address keep guessing others.
-    if (attempt.username !== null) await this.perUsernameAndIp.forget(usernameAndAddressKey(attempt.username, attempt.clientIp));
-  }
-
-  private keyed(attempt: LoginAttempt): { counters: RuleCounters; key: string }[] {
-    const address = { counters: this.perIp, key: addressKey(attempt.clientIp) };
-    if (attempt.username === null) return [address];
-    return [{ counters: this.perUsernameAndIp, key: usernameAndAddressKey(attempt.username, attempt.clientIp) }, address];
+    // The address's own counter stays: one valid secret must not let an address keep spending hashes on guesses.
+    await this.perUsernameAndIp.forget(usernameAndAddressKey(attempt));
   }
 }
 
@@ -125,17 +128,10 @@ class RuleCounters {
   }
 }
 
-/** An IPv4 client seen through an IPv6 socket (`::ffff:10.0.0.1`) is the same client as `10.0.0.1`. */
-function addressKey(clientIp: string): string {
-  const mapped = clientIp.toLowerCase().startsWith('::ffff:') ? clientIp.slice(7) : null;
-  if (mapped !== null && isIPv4(mapped)) return mapped;
-  return clientIp === '' ? 'unknown' : clientIp;
-}
-
 /**
  * Usernames are stored hashed: whatever a client sent as a username (sometimes a pasted secret) stays out of
  * the table, and the key's length is bounded.
  */
-function usernameAndAddressKey(username: string, clientIp: string): string {
-  return `${addressKey(clientIp)}/${createHash('sha256').update(username).digest('base64url')}`;
+function usernameAndAddressKey({ username, clientIp }: LoginAttempt): string {
+  return `${clientAddressGroup(clientIp)}/${createHash('sha256').update(username).digest('base64url')}`;
 }

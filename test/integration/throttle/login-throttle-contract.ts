@@ -38,12 +38,17 @@ export function loginThrottleContract(name: string, openBackend: () => Promise<T
       jest.setSystemTime(now);
     };
     const advance = (ms: number) => at(now + ms);
-    const attempt = (username: string | null, clientIp = '198.51.100.7'): LoginAttempt => ({ username, clientIp });
+    const attempt = (username: string, clientIp = '198.51.100.7'): LoginAttempt => ({ username, clientIp });
 
-    async function fail(times: number, login: LoginAttempt | ((index: number) => LoginAttempt)): Promise<void> {
+    async function fail(times: number, login: LoginAttempt | ((index: number) => LoginAttempt), hashed = true): Promise<void> {
       for (let index = 0; index < times; index += 1) {
-        await throttle.recordFailure(typeof login === 'function' ? login(index) : login);
+        await throttle.recordFailure(typeof login === 'function' ? login(index) : login, { hashed });
       }
+    }
+
+    /** Whether the address of `login` has spent its hashing budget (throws while the login is locked). */
+    async function overBudget(login: LoginAttempt): Promise<boolean> {
+      return (await throttle.assertAllowed(login)).addressOverBudget;
     }
 
     /** The Retry-After a login would get now, or null when it is allowed. */
@@ -94,7 +99,7 @@ export function loginThrottleContract(name: string, openBackend: () => Promise<T
         await fail(9, attempt('ci-bot'));
         expect(await retryAfter(attempt('ci-bot'))).toBeNull();
 
-        await throttle.recordFailure(attempt('ci-bot'));
+        await throttle.recordFailure(attempt('ci-bot'), { hashed: true });
         expect(await retryAfter(attempt('ci-bot'))).toBe(60);
       });
 
@@ -115,14 +120,14 @@ export function loginThrottleContract(name: string, openBackend: () => Promise<T
         await fail(9, attempt('ci-bot'));
         expect(await retryAfter(attempt('ci-bot'))).toBeNull();
 
-        await throttle.recordFailure(attempt('ci-bot'));
+        await throttle.recordFailure(attempt('ci-bot'), { hashed: true });
         expect(await retryAfter(attempt('ci-bot'))).toBe(60);
       });
 
       test('failures spread within the window add up', async () => {
         await fail(9, attempt('ci-bot'));
         advance(10 * MINUTE - SECOND);
-        await throttle.recordFailure(attempt('ci-bot'));
+        await throttle.recordFailure(attempt('ci-bot'), { hashed: true });
         expect(await retryAfter(attempt('ci-bot'))).toBe(60);
       });
 
@@ -138,7 +143,7 @@ export function loginThrottleContract(name: string, openBackend: () => Promise<T
         await fail(9, attempt('ci-bot'));
         expect(await retryAfter(attempt('ci-bot'))).toBeNull();
 
-        await throttle.recordFailure(attempt('ci-bot'));
+        await throttle.recordFailure(attempt('ci-bot'), { hashed: true });
         expect(await retryAfter(attempt('ci-bot'))).toBe(60);
       });
     });
@@ -190,58 +195,61 @@ export function loginThrottleContract(name: string, openBackend: () => Promise<T
       });
     });
 
-    describe('per client address, whatever the usernames: 100 failures within 10 minutes lock it for 15 minutes', () => {
-      test('99 failures across usernames leave the address allowed; the 100th locks every username from it', async () => {
+    describe('per client address: 100 hashed failures within 10 minutes spend its hashing budget for 15 minutes, and refuse nothing', () => {
+      test('99 leave the budget; the 100th spends it for the whole address, but no login is refused for it', async () => {
         await fail(99, (index) => attempt(`guess-${index}`));
-        expect(await retryAfter(attempt('ci-bot'))).toBeNull();
+        expect(await overBudget(attempt('ci-bot'))).toBe(false);
 
-        await throttle.recordFailure(attempt('guess-99'));
-        expect(await retryAfter(attempt('ci-bot'))).toBe(900);
-        expect(await retryAfter(attempt(null))).toBe(900);
-        expect(await retryAfter(attempt('ci-bot', '198.51.100.8'))).toBeNull();
+        await throttle.recordFailure(attempt('guess-99'), { hashed: true });
+        expect(await overBudget(attempt('ci-bot'))).toBe(true);
+        expect(await retryAfter(attempt('ci-bot'))).toBeNull();
+        expect(() => throttle.recall(attempt('ci-bot'))).not.toThrow();
+        expect(await overBudget(attempt('ci-bot', '198.51.100.8'))).toBe(false);
       });
 
-      test('the lock ends after 15 minutes and is not doubled the next time', async () => {
+      test('failures that cost no hash do not spend it', async () => {
+        await fail(150, (index) => attempt(`guess-${index}`), false);
+        expect(await overBudget(attempt('ci-bot'))).toBe(false);
+      });
+
+      test('checks turned away by a full bcrypt queue spend it', async () => {
+        for (let index = 0; index < 100; index += 1) await throttle.recordTurnedAway('198.51.100.7');
+        expect(await overBudget(attempt('ci-bot'))).toBe(true);
+        expect(await retryAfter(attempt('ci-bot'))).toBeNull();
+      });
+
+      test('it is restored after 15 minutes and the next time lasts 15 minutes again', async () => {
         await fail(100, (index) => attempt(`guess-${index}`));
         advance(15 * MINUTE - SECOND);
-        expect(await retryAfter(attempt('ci-bot'))).toBe(1);
+        expect(await overBudget(attempt('ci-bot'))).toBe(true);
         advance(SECOND);
-        expect(await retryAfter(attempt('ci-bot'))).toBeNull();
+        expect(await overBudget(attempt('ci-bot'))).toBe(false);
 
         await fail(100, (index) => attempt(`again-${index}`));
-        expect(await retryAfter(attempt('ci-bot'))).toBe(900);
+        advance(15 * MINUTE - SECOND);
+        expect(await overBudget(attempt('ci-bot'))).toBe(true);
+        advance(SECOND);
+        expect(await overBudget(attempt('ci-bot'))).toBe(false);
       });
 
-      test('failures spread over more than 10 minutes do not lock it', async () => {
+      test('failures spread over more than 10 minutes do not spend it', async () => {
         await fail(99, (index) => attempt(`guess-${index}`));
         advance(10 * MINUTE);
         await fail(99, (index) => attempt(`later-${index}`));
-        expect(await retryAfter(attempt('ci-bot'))).toBeNull();
+        expect(await overBudget(attempt('ci-bot'))).toBe(false);
       });
 
-      test('refresh-token failures (no username) count for the address', async () => {
-        await fail(99, attempt(null));
-        expect(await retryAfter(attempt(null))).toBeNull();
-        expect(await retryAfter(attempt('ci-bot'))).toBeNull();
-
-        await throttle.recordFailure(attempt(null));
-        expect(await retryAfter(attempt(null))).toBe(900);
-        expect(await retryAfter(attempt('ci-bot'))).toBe(900);
-      });
-
-      test('a success does not forget the failures of the address', async () => {
+      test('a success does not restore it', async () => {
         await fail(99, (index) => attempt(`guess-${index}`));
         await throttle.recordSuccess(attempt('ci-bot'));
-        await throttle.recordFailure(attempt('guess-99'));
-        expect(await retryAfter(attempt('ci-bot'))).toBe(900);
+        await throttle.recordFailure(attempt('guess-99'), { hashed: true });
+        expect(await overBudget(attempt('ci-bot'))).toBe(true);
       });
 
-      test('when both rules lock, Retry-After is the later end', async () => {
-        await fail(90, (index) => attempt(`guess-${index}`));
-        await fail(10, attempt('ci-bot'));
-        expect(await retryAfter(attempt('ci-bot'))).toBe(900);
-        advance(60 * SECOND);
-        expect(await retryAfter(attempt('ci-bot'))).toBe(840);
+      test('IPv6 addresses share the budget of their /64', async () => {
+        await fail(100, (index) => attempt(`guess-${index}`, `2001:db8:5:6::${(index + 1).toString(16)}`));
+        expect(await overBudget(attempt('ci-bot', '2001:db8:5:6:1:2:3:4'))).toBe(true);
+        expect(await overBudget(attempt('ci-bot', '2001:db8:5:7::1'))).toBe(false);
       });
     });
 
@@ -264,24 +272,24 @@ export function loginThrottleContract(name: string, openBackend: () => Promise<T
         expect(recalledRetryAfter(attempt('ci-bot'))).toBeNull();
       });
 
-      test('an address lock is recalled for every username from it', async () => {
+      test('a spent address budget refuses nothing, recalled or not', async () => {
         await fail(100, (index) => attempt(`user-${index}`));
-        expect(recalledRetryAfter(attempt('someone-else'))).toBe(900);
+        expect(recalledRetryAfter(attempt('someone-else'))).toBeNull();
       });
 
       test('failures it counted are recalled as pending until a success forgets them', async () => {
         expect(throttle.recall(attempt('ci-bot'))).toEqual({ pendingFailures: false });
         await fail(3, attempt('ci-bot'));
         expect(throttle.recall(attempt('ci-bot'))).toEqual({ pendingFailures: true });
-        expect(throttle.recall(attempt(null))).toEqual({ pendingFailures: false });
+        expect(throttle.recall(attempt('someone-else'))).toEqual({ pendingFailures: false });
         await throttle.recordSuccess(attempt('ci-bot'));
         expect(throttle.recall(attempt('ci-bot'))).toEqual({ pendingFailures: false });
       });
 
       test('the store says whether failures are pending for a username and address', async () => {
         await fail(2, attempt('ci-bot'));
-        await expect(throttle.assertAllowed(attempt('ci-bot'))).resolves.toEqual({ pendingFailures: true });
-        await expect(throttle.assertAllowed(attempt('nobody'))).resolves.toEqual({ pendingFailures: false });
+        await expect(throttle.assertAllowed(attempt('ci-bot'))).resolves.toEqual({ pendingFailures: true, addressOverBudget: false });
+        await expect(throttle.assertAllowed(attempt('nobody'))).resolves.toEqual({ pendingFailures: false, addressOverBudget: false });
       });
     });
 
@@ -329,11 +337,11 @@ export function sharedLoginThrottleContract(
         const second = new RateLimiterLoginThrottle(DEFAULT_RULES, replica.limiters);
         const login = { username: 'ci-bot', clientIp: '203.0.113.9' };
 
-        for (let index = 0; index < 5; index += 1) await first.recordFailure(login);
+        for (let index = 0; index < 5; index += 1) await first.recordFailure(login, { hashed: true });
         await second.recordSuccess(login);
-        for (let index = 0; index < 5; index += 1) await first.recordFailure(login);
-        await expect(second.assertAllowed(login)).resolves.toEqual({ pendingFailures: true });
-        for (let index = 0; index < 5; index += 1) await second.recordFailure(login);
+        for (let index = 0; index < 5; index += 1) await first.recordFailure(login, { hashed: true });
+        await expect(second.assertAllowed(login)).resolves.toEqual({ pendingFailures: true, addressOverBudget: false });
+        for (let index = 0; index < 5; index += 1) await second.recordFailure(login, { hashed: true });
 
         await expect(first.assertAllowed(login)).rejects.toBeInstanceOf(TooManyAttemptsError);
         // The first replica has not seen the second's lock until its store tells it; then it recalls it.
@@ -352,7 +360,7 @@ export function sharedLoginThrottleContract(
       try {
         const throttles = [new RateLimiterLoginThrottle(DEFAULT_RULES, backend.limiters), new RateLimiterLoginThrottle(DEFAULT_RULES, replica.limiters)];
         const login = { username: 'race-bot', clientIp: '203.0.113.10' };
-        await Promise.all(Array.from({ length: 14 }, (_, index) => (throttles[index % 2] as LoginThrottle).recordFailure(login)));
+        await Promise.all(Array.from({ length: 14 }, (_, index) => (throttles[index % 2] as LoginThrottle).recordFailure(login, { hashed: true })));
 
         const locked = await throttles[0]?.assertAllowed(login).then(
           () => null,
@@ -369,7 +377,7 @@ export function sharedLoginThrottleContract(
       const login = { username: 'ci-bot', clientIp: '203.0.113.11' };
       await backend.breakStorage?.();
 
-      for (const call of [throttle.assertAllowed(login), throttle.recordFailure(login), throttle.recordSuccess(login)]) {
+      for (const call of [throttle.assertAllowed(login), throttle.recordFailure(login, { hashed: true }), throttle.recordTurnedAway(login.clientIp), throttle.recordSuccess(login)]) {
         const error = await call.then(() => null, (caught: unknown) => caught);
         expect(error).toBeInstanceOf(Error);
         expect(error).not.toBeInstanceOf(TooManyAttemptsError);

@@ -3,7 +3,7 @@ import { randomOpaqueTokens } from '../../../src/adapters/crypto/opaque-tokens.j
 import { AuditTrail } from '../../../src/app/audit-trail.js';
 import { DeployTokenAuthenticator } from '../../../src/app/deploy-token-authenticator.js';
 import { DeployTokenUseRecorder } from '../../../src/app/deploy-token-use-recorder.js';
-import { ServiceUnavailableError, TooManyAttemptsError } from '../../../src/app/errors.js';
+import { OverloadedError, ServiceUnavailableError, TooManyAttemptsError } from '../../../src/app/errors.js';
 import type { RegistryTokenSigner } from '../../../src/app/ports.js';
 import { RefreshTokens } from '../../../src/app/refresh-tokens.js';
 import { RegistryTokenIssuer, type RegistryTokenRequest, type TokenCredentials } from '../../../src/app/registry-token-issuer.js';
@@ -108,27 +108,62 @@ describe('RegistryTokenIssuer with the brute-force protection', () => {
     ]);
   });
 
-  test.each<[string, () => TokenCredentials, Partial<RegistryTokenRequest>, string, string | null]>([
-    ['a wrong secret', () => password('ci-bot', composeSecret(randomBytes(SECRET_RANDOM_LENGTH))), {}, 'invalid_credentials', 'ci-bot'],
-    ['an unknown username', () => password('nobody', composeSecret(randomBytes(SECRET_RANDOM_LENGTH))), {}, 'invalid_credentials', 'nobody'],
-    ['a malformed secret', () => password('ci-bot', 'hunter2'), {}, 'invalid_credentials', 'ci-bot'],
-    ['an account that is not the username', () => password('ci-bot'), { account: 'other-bot' }, 'account_mismatch', 'ci-bot'],
-    [
-      'an unknown refresh token (counted per address only)',
-      () => ({ kind: 'refresh_token', refreshToken: randomOpaqueTokens.generate(REFRESH_TOKEN_PREFIX) }),
-      {},
-      'invalid_refresh_token',
-      null,
-    ],
-  ])('%s counts as a failure', async (_case, credentials, overrides, reason, username) => {
-    await expect(issue(credentials(), overrides)).rejects.toMatchObject({ code: reason });
+  test.each<[string, string, boolean]>([
+    ['a wrong secret', 'ci-bot', true],
+    ['an unknown username (compared against a dummy hash)', 'nobody', true],
+  ])('%s counts as a hashed failure', async (_case, username, hashed) => {
+    await expect(issue(password(username, composeSecret(randomBytes(SECRET_RANDOM_LENGTH))))).rejects.toMatchObject({ code: 'invalid_credentials' });
 
     const attempt = { username, clientIp: CLIENT_IP };
     expect(throttle.calls).toEqual([
       ['assertAllowed', attempt],
-      ['recordFailure', attempt],
+      ['recordFailure', attempt, hashed],
     ]);
+    expect(await failedReasons()).toEqual(['invalid_credentials']);
+  });
+
+  test('an unknown username from an address over its budget is refused without a hash, and counted as unhashed', async () => {
+    throttle.addressOverBudget = true;
+
+    await expect(issue(password('nobody', composeSecret(randomBytes(SECRET_RANDOM_LENGTH))))).rejects.toMatchObject({ code: 'invalid_credentials' });
+
+    expect(hasher.comparedAgainst).toEqual([]);
+    const attempt = { username: 'nobody', clientIp: CLIENT_IP };
+    expect(throttle.calls).toEqual([
+      ['assertAllowed', attempt],
+      ['recordFailure', attempt, false],
+    ]);
+  });
+
+  test('the right secret from an address over its budget is checked and granted', async () => {
+    throttle.addressOverBudget = true;
+    await expect(issue(password('ci-bot'))).resolves.toMatchObject({ subject: 'ci-bot' });
+  });
+
+  test.each<[string, () => TokenCredentials, Partial<RegistryTokenRequest>, string]>([
+    ['a malformed secret', () => password('ci-bot', 'hunter2'), {}, 'invalid_credentials'],
+    ['an impossible username', () => password('No Such User!', composeSecret(randomBytes(SECRET_RANDOM_LENGTH))), {}, 'invalid_credentials'],
+    ['an account that is not the username', () => password('ci-bot'), { account: 'other-bot' }, 'account_mismatch'],
+    ['an unknown refresh token', () => ({ kind: 'refresh_token', refreshToken: randomOpaqueTokens.generate(REFRESH_TOKEN_PREFIX) }), {}, 'invalid_refresh_token'],
+  ])('%s is refused and audited without touching the counters: it costs no lookup of a secret', async (_case, credentials, overrides, reason) => {
+    await expect(issue(credentials(), overrides)).rejects.toMatchObject({ code: reason });
+
+    expect(throttle.calls).toEqual([]);
+    expect(hasher.comparedAgainst).toEqual([]);
     expect(await failedReasons()).toEqual([reason]);
+  });
+
+  test('a check turned away by a full bcrypt queue counts for the address', async () => {
+    hasher.verify = async () => {
+      throw new OverloadedError('secret verification');
+    };
+
+    await expect(issue(password('ci-bot'))).rejects.toBeInstanceOf(OverloadedError);
+
+    expect(throttle.calls).toEqual([
+      ['assertAllowed', { username: 'ci-bot', clientIp: CLIENT_IP }],
+      ['recordTurnedAway', CLIENT_IP],
+    ]);
   });
 
   test.each([
@@ -140,16 +175,13 @@ describe('RegistryTokenIssuer with the brute-force protection', () => {
     expect(throttle.calls).toEqual([['assertAllowed', { username, clientIp: CLIENT_IP }]]);
   });
 
-  test('a valid refresh token is allowed per address and clears nothing it cannot name', async () => {
+  test('a valid refresh token needs no counters, even while every login is locked', async () => {
     const refreshToken = await refreshTokens.issue((await store.findByUsername('ci-bot'))!, 'docker');
+    throttle.lockedFor = 900;
 
-    await issue({ kind: 'refresh_token', refreshToken });
+    await expect(issue({ kind: 'refresh_token', refreshToken })).resolves.toMatchObject({ subject: 'ci-bot' });
 
-    const attempt = { username: null, clientIp: CLIENT_IP };
-    expect(throttle.calls).toEqual([
-      ['assertAllowed', attempt],
-      ['recordSuccess', attempt],
-    ]);
+    expect(throttle.calls).toEqual([]);
   });
 
   test('anonymous requests are not throttled', async () => {
@@ -169,7 +201,7 @@ describe('RegistryTokenIssuer with the brute-force protection', () => {
       throttle[method] = async () => {
         throw broken;
       };
-      const credentials = method === 'recordFailure' ? password('ci-bot', 'hunter2') : password('ci-bot');
+      const credentials = method === 'recordFailure' ? password('ci-bot', composeSecret(randomBytes(SECRET_RANDOM_LENGTH))) : password('ci-bot');
 
       const refusal = issue(credentials);
 
