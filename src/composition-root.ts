@@ -118,7 +118,12 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const issuer = new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
-      refreshTokens: new RefreshTokens({ store: stores.refreshTokens, tokens: randomOpaqueTokens, clock }),
+      refreshTokens: new RefreshTokens({
+        store: stores.refreshTokens,
+        tokens: randomOpaqueTokens,
+        clock,
+        idleExpirySeconds: config.token.refreshTokenIdleDays * 86_400,
+      }),
       signer,
       clock,
       jwtIds: randomJwtIds,

@@ -57,11 +57,37 @@ export interface DeployTokenStore {
   ping(): Promise<void>;
 }
 
-/** Refresh (identity) tokens, kept as a SHA-256 of the token. */
+export interface NewRefreshToken {
+  readonly deployTokenId: number;
+  /** The generation of the secret the login verified. */
+  readonly secretGeneration: number;
+  readonly tokenHash: string;
+  readonly clientId: string | null;
+  readonly createdAt: Date;
+}
+
+export interface RefreshTokenRecord {
+  readonly id: number;
+  readonly deployTokenId: number;
+  readonly clientId: string | null;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+}
+
+/** Refresh (identity) tokens, kept as a SHA-256 of the token. Only those of the deploy token's current secret count. */
 export interface RefreshTokenStore {
-  create(token: { deployTokenId: number; tokenHash: string; clientId: string | null; createdAt: Date }): Promise<void>;
-  /** The deploy token a refresh token belongs to, whatever its status; null for an unknown token. */
-  findDeployToken(tokenHash: string): Promise<DeployToken | null>;
+  /** Stores it unless the deploy token's secret has moved on from `secretGeneration`: false then. */
+  create(token: NewRefreshToken): Promise<boolean>;
+  /**
+   * The refresh token and its deploy token, whatever the deploy token's status; null for an unknown token or
+   * one minted from an earlier secret.
+   */
+  find(tokenHash: string): Promise<{ readonly refreshToken: RefreshTokenRecord; readonly deployToken: DeployToken } | null>;
+  markUsed(id: number, at: Date): Promise<void>;
+  /** The deploy token's refresh tokens of its current secret, oldest first. */
+  listForDeployToken(deployTokenId: number): Promise<RefreshTokenRecord[]>;
+  /** Deletes one refresh token of a deploy token; null when it has no such one. */
+  delete(deployTokenId: number, id: number): Promise<RefreshTokenRecord | null>;
 }
 
 export interface AdminKey {
@@ -87,6 +113,7 @@ export const AUDIT_EVENT_TYPES = [
   'token.updated',
   'token.rotated',
   'token.revoked',
+  'refresh_token.revoked',
   'token.issued',
   'auth.failed',
   'admin_key.created',

@@ -20,6 +20,8 @@ export interface DeployToken {
   /** Lifetime of the registry tokens issued for it; null means the service's default. */
   readonly tokenLifetimeSeconds: number | null;
   readonly updatedAt: Date | null;
+  /** Counts the secrets it has had (1 for the first): a refresh token works only with the generation it was minted from. */
+  readonly secretGeneration: number;
 }
 
 export type DeployTokenStatus = 'active' | 'expired' | 'revoked';

@@ -12,7 +12,9 @@ import type {
   LoginAttempt,
   LoginThrottle,
   NewDeployToken,
+  NewRefreshToken,
   RecordedAuditEvent,
+  RefreshTokenRecord,
   RefreshTokenStore,
   SecretHasher,
 } from '../../src/app/ports.js';
@@ -48,6 +50,7 @@ export class InMemoryDeployTokenStore implements DeployTokenStore {
       lastUsedIp: null,
       tokenLifetimeSeconds: token.tokenLifetimeSeconds,
       updatedAt: null,
+      secretGeneration: 1,
     };
     this.tokens.push(created);
     return created;
@@ -80,7 +83,7 @@ export class InMemoryDeployTokenStore implements DeployTokenStore {
 
   async rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null> {
     this.check();
-    return this.change(id, (token) => ({ ...token, secretHash, updatedAt: at }));
+    return this.change(id, (token) => ({ ...token, secretHash, secretGeneration: token.secretGeneration + 1, updatedAt: at }));
   }
 
   async revoke(id: number, at: Date): Promise<DeployToken | null> {
@@ -123,17 +126,50 @@ export class TransparentHasher implements SecretHasher {
 
 /** Refresh tokens in memory, looked up in a DeployTokenStore as the SQL join does. */
 export class InMemoryRefreshTokenStore implements RefreshTokenStore {
-  readonly tokens = new Map<string, number>();
+  readonly tokens = new Map<string, RefreshTokenRecord & { secretGeneration: number }>();
+  private nextId = 1;
 
   constructor(private readonly deployTokens: InMemoryDeployTokenStore) {}
 
-  async create(token: { deployTokenId: number; tokenHash: string }): Promise<void> {
-    this.tokens.set(token.tokenHash, token.deployTokenId);
+  async create(token: NewRefreshToken): Promise<boolean> {
+    const deployToken = await this.deployTokens.findById(token.deployTokenId);
+    if (deployToken?.secretGeneration !== token.secretGeneration) return false;
+    this.tokens.set(token.tokenHash, {
+      id: this.nextId++,
+      deployTokenId: token.deployTokenId,
+      secretGeneration: token.secretGeneration,
+      clientId: token.clientId,
+      createdAt: token.createdAt,
+      lastUsedAt: null,
+    });
+    return true;
   }
 
-  async findDeployToken(tokenHash: string): Promise<DeployToken | null> {
-    const id = this.tokens.get(tokenHash);
-    return id === undefined ? null : this.deployTokens.findById(id);
+  async find(tokenHash: string): Promise<{ refreshToken: RefreshTokenRecord; deployToken: DeployToken } | null> {
+    const refreshToken = this.tokens.get(tokenHash);
+    if (refreshToken === undefined) return null;
+    const deployToken = await this.deployTokens.findById(refreshToken.deployTokenId);
+    if (deployToken === null || deployToken.secretGeneration !== refreshToken.secretGeneration) return null;
+    return { refreshToken, deployToken };
+  }
+
+  async markUsed(id: number, at: Date): Promise<void> {
+    for (const [hash, token] of this.tokens) if (token.id === id) this.tokens.set(hash, { ...token, lastUsedAt: at });
+  }
+
+  async listForDeployToken(deployTokenId: number): Promise<RefreshTokenRecord[]> {
+    const deployToken = await this.deployTokens.findById(deployTokenId);
+    return [...this.tokens.values()].filter((token) => token.deployTokenId === deployTokenId && token.secretGeneration === deployToken?.secretGeneration);
+  }
+
+  async delete(deployTokenId: number, id: number): Promise<RefreshTokenRecord | null> {
+    for (const [hash, token] of this.tokens) {
+      if (token.id === id && token.deployTokenId === deployTokenId) {
+        this.tokens.delete(hash);
+        return token;
+      }
+    }
+    return null;
   }
 }
 

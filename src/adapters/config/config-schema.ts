@@ -93,6 +93,7 @@ export const configSchema = z
         service: z.string().min(1),
         lifetimeSeconds: lifetime,
         maxLifetimeSeconds: lifetime,
+        refreshTokenIdleDays: z.coerce.number().int().min(1).max(3650),
       })
       .strict()
       .refine((token) => token.lifetimeSeconds <= token.maxLifetimeSeconds, {
@@ -174,6 +175,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_SERVICE: 'token.service',
   REGAUTH_TOKEN_LIFETIME: 'token.lifetimeSeconds',
   REGAUTH_TOKEN_MAX_LIFETIME: 'token.maxLifetimeSeconds',
+  REGAUTH_REFRESH_TOKEN_IDLE_DAYS: 'token.refreshTokenIdleDays',
   REGAUTH_PUBLIC_REPOSITORIES: 'anonymous.pullRepositories',
   DATABASE_URL: 'database.url',
   REGAUTH_DATA_DIR: 'database.dataDir',

@@ -18,11 +18,12 @@ export interface DeployTokenRow {
   last_used_ip: string | null;
   token_lifetime_seconds: number | null;
   updated_at: Date | null;
+  secret_generation: number;
 }
 
 export const DEPLOY_TOKEN_COLUMNS =
   'id, name, username, secret_hash, repositories, scopes, expires_at, revoked_at, created_at, last_used_at, ' +
-  'last_used_ip, token_lifetime_seconds, updated_at';
+  'last_used_ip, token_lifetime_seconds, updated_at, secret_generation';
 
 const COLUMNS = DEPLOY_TOKEN_COLUMNS;
 
@@ -105,7 +106,8 @@ export class SqlDeployTokenStore implements DeployTokenStore {
   async rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<DeployTokenRow>(
-        `UPDATE deploy_tokens SET secret_hash = $2, secret_rotated_at = $3, updated_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
+        `UPDATE deploy_tokens SET secret_hash = $2, secret_generation = secret_generation + 1, secret_rotated_at = $3, updated_at = $3
+         WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, secretHash, at],
       );
       if (row === undefined) return null;
@@ -166,5 +168,6 @@ export function toDeployToken(row: DeployTokenRow): DeployToken {
     lastUsedIp: row.last_used_ip,
     tokenLifetimeSeconds: row.token_lifetime_seconds === null ? null : Number(row.token_lifetime_seconds),
     updatedAt: row.updated_at,
+    secretGeneration: Number(row.secret_generation),
   };
 }

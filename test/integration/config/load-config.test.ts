@@ -30,7 +30,7 @@ function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): 
 
 const DEFAULTS: RegauthConfig = {
   server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1, trustedProxies: [], tls: { certFile: null, keyFile: null } },
-  token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 },
+  token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600, refreshTokenIdleDays: 90 },
   anonymous: { pullRepositories: [] },
   database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000, queryTimeoutMs: 5000 },
   registry: { host: null },

@@ -83,6 +83,7 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
         lastUsedIp: null,
         tokenLifetimeSeconds: null,
         updatedAt: null,
+        secretGeneration: 1,
       });
       expect(await store.findById(token.id)).toEqual(token);
       expect(await store.findByUsername(token.username)).toEqual(token);

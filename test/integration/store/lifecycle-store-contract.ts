@@ -54,6 +54,8 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
     });
 
     /** The highest id so far, so a test can look only at the tokens it made (`afterId`). */
+    const findDeployToken = async (hash: string) => (await refreshTokens.find(hash))?.deployToken ?? null;
+
     const lastId = async () => {
       const rows = await db.query<{ id: string | number | null }>('SELECT max(id) AS id FROM deploy_tokens');
       return Number(rows[0]?.id ?? 0);
@@ -116,16 +118,16 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
         const rotated = await tokens.create(draft());
         const other = await tokens.create(draft());
         const [mine1, mine2, theirs] = [uniqueHash('rt'), uniqueHash('rt'), uniqueHash('rt')];
-        await refreshTokens.create({ deployTokenId: rotated.id, tokenHash: mine1, clientId: 'docker', createdAt: T0 });
-        await refreshTokens.create({ deployTokenId: rotated.id, tokenHash: mine2, clientId: null, createdAt: T0 });
-        await refreshTokens.create({ deployTokenId: other.id, tokenHash: theirs, clientId: null, createdAt: T0 });
+        await refreshTokens.create({ deployTokenId: rotated.id, secretGeneration: 1, tokenHash: mine1, clientId: 'docker', createdAt: T0 });
+        await refreshTokens.create({ deployTokenId: rotated.id, secretGeneration: 1, tokenHash: mine2, clientId: null, createdAt: T0 });
+        await refreshTokens.create({ deployTokenId: other.id, secretGeneration: 1, tokenHash: theirs, clientId: null, createdAt: T0 });
 
         const result = await tokens.rotateSecret(rotated.id, '$2b$04$new-hash', at(HOUR));
-        expect(result).toStrictEqual({ ...rotated, secretHash: '$2b$04$new-hash', updatedAt: at(HOUR) });
+        expect(result).toStrictEqual({ ...rotated, secretHash: '$2b$04$new-hash', secretGeneration: 2, updatedAt: at(HOUR) });
         expect(await tokens.findById(rotated.id)).toStrictEqual(result);
-        expect(await refreshTokens.findDeployToken(mine1)).toBeNull();
-        expect(await refreshTokens.findDeployToken(mine2)).toBeNull();
-        expect((await refreshTokens.findDeployToken(theirs))?.id).toBe(other.id);
+        expect(await findDeployToken(mine1)).toBeNull();
+        expect(await findDeployToken(mine2)).toBeNull();
+        expect((await findDeployToken(theirs))?.id).toBe(other.id);
         expect(await tokens.findById(other.id)).toStrictEqual(other);
       });
 
@@ -133,16 +135,17 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
         const token = await tokens.create(draft());
         await tokens.rotateSecret(token.id, '$2b$04$new-hash', at(1));
         const hash = uniqueHash('rt');
-        await refreshTokens.create({ deployTokenId: token.id, tokenHash: hash, clientId: null, createdAt: at(2) });
-        expect((await refreshTokens.findDeployToken(hash))?.secretHash).toBe('$2b$04$new-hash');
+        expect(await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: uniqueHash('rt'), clientId: null, createdAt: at(2) })).toBe(false);
+        expect(await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 2, tokenHash: hash, clientId: null, createdAt: at(2) })).toBe(true);
+        expect((await findDeployToken(hash))?.secretHash).toBe('$2b$04$new-hash');
       });
 
       test('an unknown id is null and deletes nothing', async () => {
         const token = await tokens.create(draft());
         const hash = uniqueHash('rt');
-        await refreshTokens.create({ deployTokenId: token.id, tokenHash: hash, clientId: null, createdAt: T0 });
+        await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: hash, clientId: null, createdAt: T0 });
         expect(await tokens.rotateSecret(987_654, 'x', at(1))).toBeNull();
-        expect((await refreshTokens.findDeployToken(hash))?.id).toBe(token.id);
+        expect((await findDeployToken(hash))?.id).toBe(token.id);
       });
     });
 
@@ -302,31 +305,59 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
       test('findDeployToken joins the deploy token as it is now', async () => {
         const token = await tokens.create(draft());
         const hash = uniqueHash('rt');
-        await refreshTokens.create({ deployTokenId: token.id, tokenHash: hash, clientId: 'docker', createdAt: T0 });
-        expect(await refreshTokens.findDeployToken(hash)).toStrictEqual(token);
+        await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: hash, clientId: 'docker', createdAt: T0 });
+        expect(await findDeployToken(hash)).toStrictEqual(token);
         const updated = await tokens.update(token.id, { scopes: ['write_registry'] }, at(1));
-        expect(await refreshTokens.findDeployToken(hash)).toStrictEqual(updated);
+        expect(await findDeployToken(hash)).toStrictEqual(updated);
         const revoked = await tokens.revoke(token.id, at(2));
-        expect(await refreshTokens.findDeployToken(hash)).toStrictEqual(revoked);
+        expect(await findDeployToken(hash)).toStrictEqual(revoked);
       });
 
       test('an unknown digest is null', async () => {
-        expect(await refreshTokens.findDeployToken(uniqueHash('unknown'))).toBeNull();
+        expect(await findDeployToken(uniqueHash('unknown'))).toBeNull();
       });
 
       test('a digest is unique', async () => {
         const token = await tokens.create(draft());
         const hash = uniqueHash('rt');
-        await refreshTokens.create({ deployTokenId: token.id, tokenHash: hash, clientId: null, createdAt: T0 });
-        await expect(refreshTokens.create({ deployTokenId: token.id, tokenHash: hash, clientId: null, createdAt: T0 })).rejects.toMatchObject({
+        await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: hash, clientId: null, createdAt: T0 });
+        await expect(refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: hash, clientId: null, createdAt: T0 })).rejects.toMatchObject({
           code: '23505',
         });
       });
 
       test('a refresh token needs an existing deploy token', async () => {
-        await expect(
-          refreshTokens.create({ deployTokenId: 987_654, tokenHash: uniqueHash('rt'), clientId: null, createdAt: T0 }),
-        ).rejects.toMatchObject({ code: '23503' });
+        expect(await refreshTokens.create({ deployTokenId: 987_654, secretGeneration: 1, tokenHash: uniqueHash('rt'), clientId: null, createdAt: T0 })).toBe(false);
+      });
+
+      test('a refresh token of an earlier secret generation is not found, even when its row is still there', async () => {
+        const token = await tokens.create(draft());
+        const hash = uniqueHash('rt');
+        await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: hash, clientId: null, createdAt: T0 });
+        await db.query('UPDATE deploy_tokens SET secret_generation = 2 WHERE id = $1', [token.id]);
+        expect(await refreshTokens.find(hash)).toBeNull();
+        expect(await refreshTokens.listForDeployToken(token.id)).toEqual([]);
+      });
+
+      test('find, markUsed, listForDeployToken and delete', async () => {
+        const token = await tokens.create(draft());
+        const [first, second] = [uniqueHash('rt'), uniqueHash('rt')];
+        await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: first, clientId: 'docker', createdAt: T0 });
+        await refreshTokens.create({ deployTokenId: token.id, secretGeneration: 1, tokenHash: second, clientId: null, createdAt: at(1) });
+        const found = await refreshTokens.find(first);
+        expect(found?.refreshToken).toMatchObject({ deployTokenId: token.id, clientId: 'docker', createdAt: T0, lastUsedAt: null });
+        const id = found?.refreshToken.id as number;
+
+        await refreshTokens.markUsed(id, at(HOUR));
+        await refreshTokens.markUsed(id, at(1));
+        expect((await refreshTokens.find(first))?.refreshToken.lastUsedAt).toEqual(at(HOUR));
+        expect((await refreshTokens.listForDeployToken(token.id)).map((refresh) => refresh.clientId)).toEqual(['docker', null]);
+
+        expect(await refreshTokens.delete(token.id + 1, id)).toBeNull();
+        expect((await refreshTokens.delete(token.id, id))?.id).toBe(id);
+        expect(await refreshTokens.find(first)).toBeNull();
+        expect(await refreshTokens.find(second)).not.toBeNull();
+        expect(await refreshTokens.delete(token.id, id)).toBeNull();
       });
     });
 

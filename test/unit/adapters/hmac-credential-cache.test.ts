@@ -20,6 +20,7 @@ function tokenFor(username: string): DeployToken {
     lastUsedIp: null,
     tokenLifetimeSeconds: null,
     updatedAt: null,
+    secretGeneration: 1,
   };
 }
 

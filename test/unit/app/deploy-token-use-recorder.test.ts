@@ -32,6 +32,7 @@ function token(id: number, lastUsedAt: Date | null = null, lastUsedIp: string | 
     lastUsedIp,
     tokenLifetimeSeconds: null,
     updatedAt: null,
+    secretGeneration: 1,
   };
 }
 

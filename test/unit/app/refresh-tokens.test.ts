@@ -2,10 +2,11 @@ import { randomOpaqueTokens } from '../../../src/adapters/crypto/opaque-tokens.j
 import {
   DeployTokenExpiredError,
   DeployTokenRevokedError,
+  InvalidCredentialsError,
   InvalidRefreshTokenError,
   ServiceUnavailableError,
 } from '../../../src/app/errors.js';
-import type { RefreshTokenStore } from '../../../src/app/ports.js';
+import type { NewRefreshToken } from '../../../src/app/ports.js';
 import { RefreshTokens } from '../../../src/app/refresh-tokens.js';
 import type { DeployToken } from '../../../src/core/deploy-token.js';
 import { isWellFormedOpaqueToken, REFRESH_TOKEN_PREFIX } from '../../../src/core/opaque-token.js';
@@ -15,25 +16,31 @@ import { ManualClock } from '../../support/regauth-app.js';
 const T0 = new Date('2026-11-23T10:00:00.000Z');
 
 /** Keeps what it was asked, so a test can see what is stored and whether a lookup happened. */
-class SpyRefreshTokenStore implements RefreshTokenStore {
-  readonly created: { deployTokenId: number; tokenHash: string; clientId: string | null; createdAt: Date }[] = [];
+class SpyRefreshTokenStore extends InMemoryRefreshTokenStore {
+  readonly created: NewRefreshToken[] = [];
   readonly lookedUp: string[] = [];
+  readonly markedUsed: [number, Date][] = [];
   failWith: Error | null = null;
 
-  constructor(private readonly inner: InMemoryRefreshTokenStore) {}
-
-  async create(token: { deployTokenId: number; tokenHash: string; clientId: string | null; createdAt: Date }): Promise<void> {
+  override async create(token: NewRefreshToken): Promise<boolean> {
     if (this.failWith) throw this.failWith;
     this.created.push(token);
-    await this.inner.create(token);
+    return super.create(token);
   }
 
-  async findDeployToken(tokenHash: string): Promise<DeployToken | null> {
+  override async find(tokenHash: string) {
     if (this.failWith) throw this.failWith;
     this.lookedUp.push(tokenHash);
-    return this.inner.findDeployToken(tokenHash);
+    return super.find(tokenHash);
+  }
+
+  override async markUsed(id: number, at: Date): Promise<void> {
+    this.markedUsed.push([id, at]);
+    await super.markUsed(id, at);
   }
 }
+
+const DAY = 86_400_000;
 
 describe('RefreshTokens', () => {
   let deployTokens: InMemoryDeployTokenStore;
@@ -44,9 +51,9 @@ describe('RefreshTokens', () => {
 
   beforeEach(async () => {
     deployTokens = new InMemoryDeployTokenStore();
-    store = new SpyRefreshTokenStore(new InMemoryRefreshTokenStore(deployTokens));
+    store = new SpyRefreshTokenStore(deployTokens);
     clock = new ManualClock(T0);
-    refreshTokens = new RefreshTokens({ store, tokens: randomOpaqueTokens, clock });
+    refreshTokens = new RefreshTokens({ store, tokens: randomOpaqueTokens, clock, idleExpirySeconds: 90 * 86_400 });
     deployToken = await deployTokens.create({
       name: 'ci',
       username: 'ci-bot',
@@ -63,7 +70,7 @@ describe('RefreshTokens', () => {
     const token = await refreshTokens.issue(deployToken, 'docker');
     expect(isWellFormedOpaqueToken(token, REFRESH_TOKEN_PREFIX)).toBe(true);
     expect(store.created).toStrictEqual([
-      { deployTokenId: deployToken.id, tokenHash: randomOpaqueTokens.digest(token), clientId: 'docker', createdAt: T0 },
+      { deployTokenId: deployToken.id, secretGeneration: 1, tokenHash: randomOpaqueTokens.digest(token), clientId: 'docker', createdAt: T0 },
     ]);
     expect(JSON.stringify(store.created)).not.toContain(token.slice(REFRESH_TOKEN_PREFIX.length));
   });
@@ -117,6 +124,43 @@ describe('RefreshTokens', () => {
     await expect(refreshTokens.authenticate(token)).resolves.toMatchObject({ id: deployToken.id });
     clock.set(new Date('2026-12-01T00:00:00.000Z'));
     await expect(refreshTokens.authenticate(token)).rejects.toEqual(new DeployTokenExpiredError(new Date('2026-12-01T00:00:00.000Z')));
+  });
+
+  test('a refresh token is bound to the secret it was minted from: a rotation ends it', async () => {
+    const token = await refreshTokens.issue(deployToken, null);
+    await deployTokens.rotateSecret(deployToken.id, 'new-hash', T0);
+    await expect(refreshTokens.authenticate(token)).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+  });
+
+  test('a login that verified a secret rotated meanwhile gets no refresh token', async () => {
+    await deployTokens.rotateSecret(deployToken.id, 'new-hash', T0);
+    await expect(refreshTokens.issue(deployToken, 'docker')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect(store.tokens.size).toBe(0);
+  });
+
+  test('a refresh token unused for 90 days is refused; each use (recorded to the minute) pushes that back', async () => {
+    const token = await refreshTokens.issue(deployToken, null);
+    const longLived = await deployTokens.update(deployToken.id, { expiresAt: null }, T0);
+    expect(longLived?.expiresAt).toBeNull();
+
+    clock.set(new Date(T0.getTime() + 89 * DAY));
+    await expect(refreshTokens.authenticate(token)).resolves.toMatchObject({ id: deployToken.id });
+    expect(store.markedUsed).toHaveLength(1);
+    clock.set(new Date(T0.getTime() + 89 * DAY + 30_000));
+    await refreshTokens.authenticate(token);
+    expect(store.markedUsed).toHaveLength(1);
+
+    clock.set(new Date(T0.getTime() + 178 * DAY));
+    await expect(refreshTokens.authenticate(token)).resolves.toMatchObject({ id: deployToken.id });
+    clock.set(new Date(T0.getTime() + 268 * DAY + 1));
+    await expect(refreshTokens.authenticate(token)).rejects.toBeInstanceOf(InvalidRefreshTokenError);
+  });
+
+  test('a refresh token never used is refused 90 days after it was made', async () => {
+    const token = await refreshTokens.issue(deployToken, null);
+    await deployTokens.update(deployToken.id, { expiresAt: null }, T0);
+    clock.set(new Date(T0.getTime() + 90 * DAY));
+    await expect(refreshTokens.authenticate(token)).rejects.toBeInstanceOf(InvalidRefreshTokenError);
   });
 
   test('a store that fails makes authenticate unavailable, not a refusal', async () => {

@@ -59,7 +59,7 @@ describe('RegistryTokenIssuer: refresh tokens, lifetimes, public pull, audit and
   function issuerWith(settings: Partial<RegistryTokenSettings> = {}): RegistryTokenIssuer {
     return new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store, hasher, clock }),
-      refreshTokens: new RefreshTokens({ store: refreshStore, tokens: randomOpaqueTokens, clock }),
+      refreshTokens: new RefreshTokens({ store: refreshStore, tokens: randomOpaqueTokens, clock, idleExpirySeconds: 90 * 86_400 }),
       signer,
       clock,
       jwtIds: { next: () => 'jti' },
@@ -127,7 +127,9 @@ describe('RegistryTokenIssuer: refresh tokens, lifetimes, public pull, audit and
       expect(issued.refreshToken).toBeDefined();
       const refreshToken = issued.refreshToken as string;
       expect(isWellFormedOpaqueToken(refreshToken, REFRESH_TOKEN_PREFIX)).toBe(true);
-      expect([...refreshStore.tokens.entries()]).toStrictEqual([[randomOpaqueTokens.digest(refreshToken), 1]]);
+      expect([...refreshStore.tokens.entries()]).toStrictEqual([
+        [randomOpaqueTokens.digest(refreshToken), { id: 1, deployTokenId: 1, secretGeneration: 1, clientId: 'docker', createdAt: T0, lastUsedAt: null }],
+      ]);
       const [event] = await auditEvents();
       expect(event?.details).toMatchObject({ grant: 'password', refreshTokenIssued: true, clientId: 'docker' });
       expect(JSON.stringify(auditLog.events)).not.toContain(refreshToken);
@@ -226,7 +228,7 @@ describe('RegistryTokenIssuer: refresh tokens, lifetimes, public pull, audit and
       await deployToken();
       const issuer = issuerWith();
       const { refreshToken } = await issuer.issue(password({ offline: true }));
-      refreshStore.findDeployToken = () => Promise.reject(new Error('connection refused'));
+      refreshStore.find = () => Promise.reject(new Error('connection refused'));
       await expect(issuer.issue(refresh(refreshToken as string))).rejects.toBeInstanceOf(ServiceUnavailableError);
       expect((await auditEvents()).map((event) => event.event)).toStrictEqual(['token.issued']);
     });

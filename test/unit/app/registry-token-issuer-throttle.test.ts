@@ -68,7 +68,7 @@ describe('RegistryTokenIssuer with the brute-force protection', () => {
     const logger = new RecordingLogger();
     audit = new AuditTrail(auditLog, logger);
     const clock = new ManualClock(T0);
-    refreshTokens = new RefreshTokens({ store: new InMemoryRefreshTokenStore(store), tokens: randomOpaqueTokens, clock });
+    refreshTokens = new RefreshTokens({ store: new InMemoryRefreshTokenStore(store), tokens: randomOpaqueTokens, clock, idleExpirySeconds: 90 * 86_400 });
     issuer = new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store, hasher, clock }),
       refreshTokens,

@@ -60,7 +60,7 @@ describe('RegistryTokenIssuer', () => {
     audit = new AuditTrail(auditLog, logger);
     issuer = new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store, hasher, clock }),
-      refreshTokens: new RefreshTokens({ store: new InMemoryRefreshTokenStore(store), tokens: opaqueTokens, clock }),
+      refreshTokens: new RefreshTokens({ store: new InMemoryRefreshTokenStore(store), tokens: opaqueTokens, clock, idleExpirySeconds: 90 * 86_400 }),
       signer,
       clock,
       jwtIds: { next: () => 'jti-1' },
