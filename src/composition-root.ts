@@ -218,6 +218,8 @@ function deployTokenAdmin(
   return new StoreDeployTokenAdmin({
     ...(pendingUses === undefined ? {} : { pendingUses }),
     store: stores.store,
+    refreshTokens: stores.refreshTokens,
+    refreshTokenIdleSeconds: config.token.refreshTokenIdleDays * 86_400,
     hasher,
     secrets: randomSecretGenerator,
     clock,

@@ -6,7 +6,8 @@ import { parseChosenUsername } from '../core/username.js';
 import type { AuditTrail } from './audit-trail.js';
 import { viewOf, type DeployTokenView } from './deploy-token-view.js';
 import { parseDisplayName } from './display-name.js';
-import { DeployTokenNotFoundError, InvalidInputError } from './errors.js';
+import { DeployTokenNotFoundError, InvalidInputError, RefreshTokenNotFoundError } from './errors.js';
+import { refreshTokenViewOf, type RefreshTokenView } from './refresh-token-view.js';
 import type {
   AuditEventType,
   AuditLog,
@@ -14,6 +15,7 @@ import type {
   DeployTokenChanges,
   DeployTokenStore,
   RecordedAuditEvent,
+  RefreshTokenStore,
   SecretGenerator,
   SecretHasher,
 } from './ports.js';
@@ -102,11 +104,18 @@ export interface DeployTokenAdmin {
   revoke(reference: string, by?: Actor): Promise<DeployTokenView>;
   /** A new secret for the same token; the old secret and refresh tokens made from it stop working. */
   rotate(reference: string, by?: Actor): Promise<CreatedDeployToken>;
+  /** Its refresh tokens (`docker login` sessions) that still work, oldest first. */
+  listRefreshTokens(reference: string): Promise<RefreshTokenView[]>;
+  /** Ends one refresh token at once; the deploy token and its other refresh tokens go on working. */
+  revokeRefreshToken(reference: string, refreshTokenId: number, by?: Actor): Promise<RefreshTokenView>;
   audit(input?: AuditQueryInput): Promise<AuditPage>;
 }
 
 export interface DeployTokenAdminDeps {
   readonly store: DeployTokenStore;
+  readonly refreshTokens: RefreshTokenStore;
+  /** A refresh token unused this long stops working. */
+  readonly refreshTokenIdleSeconds: number;
   readonly hasher: SecretHasher;
   readonly secrets: SecretGenerator;
   readonly clock: Clock;
@@ -127,7 +136,12 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
 
   constructor(deps: DeployTokenAdminDeps) {
     // A failing database is a 503 at the admin API, never a 500 or a half-answer.
-    this.deps = { ...deps, store: failClosed('store', deps.store), auditLog: failClosed('store', deps.auditLog) };
+    this.deps = {
+      ...deps,
+      store: failClosed('store', deps.store),
+      refreshTokens: failClosed('store', deps.refreshTokens),
+      auditLog: failClosed('store', deps.auditLog),
+    };
   }
 
   async create(input: CreateDeployTokenInput, by: Actor = DEFAULT_ACTOR): Promise<CreatedDeployToken> {
@@ -211,6 +225,25 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     if (rotated === null) throw new DeployTokenNotFoundError(reference);
     this.recordEvent('token.rotated', rotated, by, now, {});
     return { token: viewOf(rotated, now), secret };
+  }
+
+  async listRefreshTokens(reference: string): Promise<RefreshTokenView[]> {
+    const token = await this.find(reference);
+    const now = this.deps.clock.now().getTime();
+    const idle = this.deps.refreshTokenIdleSeconds;
+    return (await this.deps.refreshTokens.listForDeployToken(token.id))
+      .map((refreshToken) => refreshTokenViewOf(refreshToken, idle))
+      .filter((view) => Date.parse(view.idleExpiresAt) > now);
+  }
+
+  async revokeRefreshToken(reference: string, refreshTokenId: number, by: Actor = DEFAULT_ACTOR): Promise<RefreshTokenView> {
+    if (!Number.isSafeInteger(refreshTokenId) || refreshTokenId < 1) throw new InvalidInputError('a refresh token id is a positive integer');
+    const now = this.deps.clock.now();
+    const token = await this.find(reference);
+    const deleted = await this.deps.refreshTokens.delete(token.id, refreshTokenId);
+    if (deleted === null) throw new RefreshTokenNotFoundError(refreshTokenId, reference);
+    this.recordEvent('refresh_token.revoked', token, by, now, { refreshTokenId, clientId: deleted.clientId });
+    return refreshTokenViewOf(deleted, this.deps.refreshTokenIdleSeconds);
   }
 
   async audit(input: AuditQueryInput = {}): Promise<AuditPage> {

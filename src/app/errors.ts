@@ -79,6 +79,14 @@ export class DeployTokenNotFoundError extends RegauthError {
   }
 }
 
+export class RefreshTokenNotFoundError extends RegauthError {
+  readonly code = 'not_found';
+  constructor(readonly id: number, readonly reference: string) {
+    super(`deploy token "${reference}" has no refresh token with id ${id}`);
+    this.name = 'RefreshTokenNotFoundError';
+  }
+}
+
 export class InvalidAdminKeyError extends RegauthError {
   readonly code = 'invalid_admin_key';
   constructor() {

@@ -9,6 +9,7 @@ import { auditCommand } from './audit-command.js';
 import type { CliIo } from './cli-context.js';
 import { CliError, keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { refreshTokensCommand } from './refresh-tokens-command.js';
 import { registryConfigCommand } from './registry-config-command.js';
 import { tokensCommand } from './tokens-command.js';
 
@@ -25,6 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('-c, --config <file>', 'YAML file of settings over config/default.yaml (or REGAUTH_CONFIG)');
   const configFile = () => program.opts<{ config?: string }>().config;
   program.addCommand(tokensCommand(io, configFile));
+  program.addCommand(refreshTokensCommand(io, configFile));
   program.addCommand(auditCommand(io, configFile));
   program.addCommand(adminKeysCommand(io, configFile));
   program.addCommand(keysCommand(io, configFile));

@@ -11,6 +11,7 @@ import type {
   UpdateDeployTokenInput,
 } from '../../app/deploy-token-admin.js';
 import type { DeployTokenView } from '../../app/deploy-token-view.js';
+import type { RefreshTokenView } from '../../app/refresh-token-view.js';
 import { RegauthError } from '../../core/regauth-error.js';
 
 export class RemoteAdminError extends RegauthError {
@@ -49,6 +50,15 @@ export class RemoteDeployTokenAdmin implements DeployTokenAdmin {
 
   rotate(reference: string): Promise<CreatedDeployToken> {
     return this.call('POST', `${tokenPath(reference)}/rotate`);
+  }
+
+  async listRefreshTokens(reference: string): Promise<RefreshTokenView[]> {
+    const { items } = await this.call<{ items: RefreshTokenView[] }>('GET', `${tokenPath(reference)}/refresh-tokens`);
+    return items;
+  }
+
+  revokeRefreshToken(reference: string, refreshTokenId: number): Promise<RefreshTokenView> {
+    return this.call('POST', `${tokenPath(reference)}/refresh-tokens/${encodeURIComponent(String(refreshTokenId))}/revoke`);
   }
 
   audit(input: AuditQueryInput = {}): Promise<AuditPage> {

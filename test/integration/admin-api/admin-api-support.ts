@@ -36,5 +36,5 @@ export function expectAdminError(response: Response, status: number, code: strin
 
 /** A concrete URL for a route: `:reference` filled in. */
 export function urlOf(route: AdminRoute, reference = '1'): string {
-  return `${API}${route.path.replace(':reference', encodeURIComponent(reference))}`;
+  return `${API}${route.path.replace(':reference', encodeURIComponent(reference)).replace(':refreshTokenId', '1')}`;
 }

@@ -118,15 +118,23 @@ describe('the OpenAPI document of the admin API', () => {
     const ajv = new Ajv({ strict: false });
     const dereferenced = await dereference(document);
     const created = await service.regauth.admin.create({ name: 'probe', username: 'probe', repositories: ['team/app'], scopes: ['read_registry'] });
+    await request(service.regauth.app)
+      .post('/token')
+      .type('form')
+      .send({ grant_type: 'password', access_type: 'offline', client_id: 'docker', username: 'probe', password: created.secret, service: 'registry' })
+      .expect(200);
+    const [refreshToken] = await service.regauth.admin.listRefreshTokens('probe');
     const bodies: Record<string, unknown> = {
       createDeployToken: { name: 'another', repositories: ['team/app'], scopes: ['read_registry'] },
       updateDeployToken: { name: 'probed' },
     };
-    // Revoke last: a revoked token still answers every call, but the order keeps the probe readable.
-    const operations = operationsOf(dereferenced).sort((a, b) => Number(a.operation.operationId === 'revokeDeployToken') - Number(b.operation.operationId === 'revokeDeployToken'));
+    // Rotate and revoke last: a rotation ends the probe's refresh token, and the order keeps the probe readable.
+    const last = ['rotateDeployToken', 'revokeDeployToken'];
+    const rank = (operationId: string) => last.indexOf(operationId);
+    const operations = operationsOf(dereferenced).sort((a, b) => rank(a.operation.operationId) - rank(b.operation.operationId));
     expect(operations).toHaveLength(ADMIN_ROUTES.length);
     for (const { key: name, method, path, operation } of operations) {
-      const url = `${API}${path.replace('{reference}', created.token.username)}`;
+      const url = `${API}${path.replace('{reference}', created.token.username).replace('{refreshTokenId}', String(refreshToken?.id))}`;
       let pending = request(service.regauth.app)[method as 'get' | 'post' | 'patch'](url).set('Authorization', bearer(key));
       const body = bodies[operation.operationId];
       if (body !== undefined) pending = pending.send(body as object);

@@ -574,4 +574,63 @@ describe.each(MODES)('CLI admin commands on %s', (_name, start) => {
       expect(result.stderr).toMatch(message);
     });
   });
+  describe('refresh-tokens list / revoke', () => {
+    const offlineLogin = (app: Express, username: string, secret: string, clientId: string) =>
+      request(app)
+        .post('/token')
+        .type('form')
+        .send({ grant_type: 'password', access_type: 'offline', client_id: clientId, username, password: secret, service: 'registry' })
+        .then((response) => response.body.refresh_token as string);
+    const refreshStatus = (app: Express, refreshToken: string) =>
+      request(app)
+        .post('/token')
+        .type('form')
+        .send({ grant_type: 'refresh_token', refresh_token: refreshToken, service: 'registry' })
+        .then((response) => response.status);
+
+    test('lists the logins of a token, revokes one by one, and only that one stops working', async () => {
+      const created = await runJson<CreatedJson>('tokens', 'create', '--name', 'sessions', '--repo', 'team/app', '--scope', 'read_registry', '--json');
+      const { username } = created.token;
+      const [docker, containerd] = await setup.withApp(async (app) => [
+        await offlineLogin(app, username, created.secret, 'docker'),
+        await offlineLogin(app, username, created.secret, 'containerd-client'),
+      ]);
+
+      const listed = await runJson<{ id: number; clientId: string; idleExpiresAt: string }[]>('refresh-tokens', 'list', username, '--json');
+      expect(listed.map((token) => token.clientId)).toEqual(['docker', 'containerd-client']);
+      const idleDays = (Date.parse(listed[0]?.idleExpiresAt as string) - Date.now()) / DAY_MS;
+      expect(idleDays).toBeGreaterThan(89.9);
+      expect(idleDays).toBeLessThanOrEqual(90);
+      const text = await run('refresh-tokens', 'list', username);
+      expect(text.stdout).toMatch(/^ID\s+CLIENT\s+CREATED\s+LAST USED\s+IDLE EXPIRY\n/);
+      expect(text.stdout).toContain('containerd-client');
+
+      const revoked = await runJson<{ id: number; clientId: string }>('refresh-tokens', 'revoke', username, String(listed[0]?.id), '--json');
+      expect(revoked).toMatchObject({ id: listed[0]?.id, clientId: 'docker' });
+      const statuses = await setup.withApp(async (app) => [await refreshStatus(app, docker as string), await refreshStatus(app, containerd as string)]);
+      expect(statuses).toEqual([401, 200]);
+      expect((await runJson<unknown[]>('refresh-tokens', 'list', username, '--json')).length).toBe(1);
+
+      const audit = await runJson<AuditEventView[]>('audit', '--event', 'refresh_token.revoked', '--json');
+      expect(audit[0]).toMatchObject({ event: 'refresh_token.revoked', actor: 'cli', username, details: { refreshTokenId: listed[0]?.id, clientId: 'docker' } });
+    });
+
+    test('an unknown refresh token id, one of another token, and a malformed id exit 1 and change nothing', async () => {
+      const created = await runJson<CreatedJson>('tokens', 'create', '--name', 'other sessions', '--repo', 'team/app', '--scope', 'read_registry', '--json');
+      const refreshToken = await setup.withApp((app) => offlineLogin(app, created.token.username, created.secret, 'docker'));
+      const [mine] = await runJson<{ id: number }[]>('refresh-tokens', 'list', created.token.username, '--json');
+
+      for (const argv of [
+        ['refresh-tokens', 'revoke', created.token.username, '987654'],
+        ['refresh-tokens', 'revoke', 'deploy-token-1', String(mine?.id)],
+        ['refresh-tokens', 'revoke', created.token.username, 'abc'],
+        ['refresh-tokens', 'list', 'no-such-token'],
+      ]) {
+        const result = await run(...argv);
+        expect({ argv, code: result.code }).toEqual({ argv, code: 1 });
+        expect(result.stderr).toMatch(/^regauth: /);
+      }
+      expect(await setup.withApp((app) => refreshStatus(app, refreshToken))).toBe(200);
+    });
+  });
 });

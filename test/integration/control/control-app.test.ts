@@ -8,7 +8,7 @@ import { SqlAdminKeyStore } from '../../../src/adapters/store/sql-admin-key-stor
 import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
 import { migrate } from '../../../src/adapters/store/migrator.js';
 import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
-import { InMemoryAuditLog, InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { InMemoryAuditLog, InMemoryDeployTokenStore, InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -23,8 +23,11 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
   beforeAll(async () => {
     db = await openEmbeddedDatabase(null);
     await migrate(db);
+    const store = new InMemoryDeployTokenStore();
     const admin = new StoreDeployTokenAdmin({
-      store: new InMemoryDeployTokenStore(),
+      store,
+      refreshTokens: new InMemoryRefreshTokenStore(store),
+      refreshTokenIdleSeconds: 90 * 86_400,
       hasher: new TransparentHasher(),
       secrets: { generate: () => 'regauth_secret' },
       clock,

@@ -6,7 +6,8 @@ import { CatalogScopeError, RegistryScopeError } from '../../../src/core/deploy-
 import { ExpiryError } from '../../../src/core/expiry.js';
 import { RepositoryPatternError } from '../../../src/core/repository-pattern.js';
 import { TokenLifetimeError } from '../../../src/core/token-lifetime.js';
-import { InMemoryAuditLog, InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { InMemoryAuditLog, InMemoryDeployTokenStore,
+  InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -50,6 +51,8 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
     flushedUses = 0;
     admin = new StoreDeployTokenAdmin({
       store,
+      refreshTokens: new InMemoryRefreshTokenStore(store),
+      refreshTokenIdleSeconds: 90 * 86_400,
       hasher: new TransparentHasher(),
       secrets: {
         generate: () => {

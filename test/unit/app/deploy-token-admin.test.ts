@@ -5,7 +5,8 @@ import { RegistryScopeError } from '../../../src/core/deploy-token.js';
 import { ExpiryError } from '../../../src/core/expiry.js';
 import { RepositoryPatternError } from '../../../src/core/repository-pattern.js';
 import { UsernameError } from '../../../src/core/username.js';
-import { InMemoryAuditLog, InMemoryDeployTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { InMemoryAuditLog, InMemoryDeployTokenStore,
+  InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -25,6 +26,8 @@ describe('StoreDeployTokenAdmin', () => {
     clock = new ManualClock(T0);
     admin = new StoreDeployTokenAdmin({
       store,
+      refreshTokens: new InMemoryRefreshTokenStore(store),
+      refreshTokenIdleSeconds: 90 * 86_400,
       hasher: new TransparentHasher(),
       secrets: { generate: () => SECRET },
       clock,

@@ -8,11 +8,22 @@ import {
   deployTokenPageSchema,
   deployTokenSchema,
   listDeployTokensQuery,
+  refreshTokenListSchema,
+  refreshTokenSchema,
   updateDeployTokenBody,
 } from './admin-api-schemas.js';
 
+const REFRESH_TOKEN_ID = /^[1-9][0-9]{0,14}$/;
+
+/** Not a number (or zero) is refused by the use case as invalid input. */
+function refreshTokenIdOf(text: string | undefined): number {
+  return text !== undefined && REFRESH_TOKEN_ID.test(text) ? Number(text) : 0;
+}
+
 export interface AdminRequest {
   readonly reference: string;
+  /** Every path parameter, as sent. */
+  readonly params: Readonly<Record<string, string | undefined>>;
   readonly query: unknown;
   readonly body: unknown;
   readonly actor: Actor;
@@ -96,6 +107,24 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     status: 200,
     response: createdDeployTokenSchema,
     handle: (admin, { reference, actor }) => admin.rotate(reference, actor),
+  },
+  {
+    method: 'get',
+    path: '/deploy-tokens/:reference/refresh-tokens',
+    operationId: 'listRefreshTokens',
+    summary: 'The refresh tokens (docker login sessions) of a deploy token that still work, oldest first',
+    status: 200,
+    response: refreshTokenListSchema,
+    handle: async (admin, { reference }) => ({ items: await admin.listRefreshTokens(reference) }),
+  },
+  {
+    method: 'post',
+    path: '/deploy-tokens/:reference/refresh-tokens/:refreshTokenId/revoke',
+    operationId: 'revokeRefreshToken',
+    summary: 'End one refresh token at once; the deploy token and its other refresh tokens keep working',
+    status: 200,
+    response: refreshTokenSchema,
+    handle: (admin, { reference, params, actor }) => admin.revokeRefreshToken(reference, refreshTokenIdOf(params.refreshTokenId), actor),
   },
   {
     method: 'get',

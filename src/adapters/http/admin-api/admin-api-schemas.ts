@@ -78,6 +78,19 @@ export const deployTokenPageSchema = z
   .object({ items: z.array(deployTokenSchema), next: z.number().int().nullable() })
   .strict();
 
+export const refreshTokenSchema = z
+  .object({
+    id: z.number().int(),
+    tokenId: z.number().int().describe('The deploy token it belongs to'),
+    clientId: z.string().nullable().describe('What the client called itself at login (docker, containerd-client…)'),
+    createdAt: timestamp,
+    lastUsedAt: timestamp.nullable().describe('Recorded to the minute'),
+    idleExpiresAt: timestamp.describe('When it stops working unless used again (token.refreshTokenIdleDays after its last use)'),
+  })
+  .strict();
+
+export const refreshTokenListSchema = z.object({ items: z.array(refreshTokenSchema) }).strict();
+
 export const createdDeployTokenSchema = z
   .object({ token: deployTokenSchema, secret: z.string().describe('Shown once; only its hash is stored') })
   .strict();

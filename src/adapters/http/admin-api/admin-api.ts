@@ -29,7 +29,8 @@ export function adminApi(admin: DeployTokenAdmin, authenticate: AdminAuthenticat
         sendAdminError(response, 'invalid_input', input.message);
         return;
       }
-      const result = await route.handle(admin, { ...input, reference: String(request.params.reference ?? ''), actor });
+      const params = request.params as Record<string, string | undefined>;
+      const result = await route.handle(admin, { ...input, reference: String(params.reference ?? ''), params, actor });
       response.status(route.status).json(result);
     });
   }

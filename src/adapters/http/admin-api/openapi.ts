@@ -8,7 +8,7 @@ type JsonObject = Record<string, unknown>;
 const ERROR_RESPONSES: Readonly<Record<string, string>> = {
   '400': 'Invalid input (code invalid_input or a more specific invalid_* code)',
   '401': 'Missing, unknown or revoked admin key (invalid_admin_key)',
-  '404': 'No such deploy token (not_found)',
+  '404': 'No such deploy token or refresh token (not_found)',
   '415': 'The body is not application/json (unsupported_media_type)',
   '503': 'The database is unavailable (unavailable) or secret hashing is saturated (overloaded); retry later',
 };
@@ -16,6 +16,11 @@ const ERROR_RESPONSES: Readonly<Record<string, string>> = {
 const OPTIONAL_ERROR_RESPONSES: Readonly<Record<string, string>> = {
   '409': 'The username is taken (username_taken)',
   '413': 'The body is larger than 64 kB (payload_too_large)',
+};
+
+const PATH_PARAMETERS: Readonly<Record<string, JsonObject>> = {
+  reference: { description: 'Id or username of the deploy token', schema: { type: 'string' } },
+  refreshTokenId: { description: 'Id of the refresh token, from listRefreshTokens', schema: { type: 'integer', minimum: 1 } },
 };
 
 /** OpenAPI 3.0 description of the admin API, made from the same route table and schemas as the router. */
@@ -50,13 +55,8 @@ export function openApiPath(expressPath: string): string {
 function operation(route: AdminRoute): JsonObject {
   const parameters: JsonObject[] = [];
   for (const match of route.path.matchAll(/:([A-Za-z]+)/g)) {
-    parameters.push({
-      name: match[1],
-      in: 'path',
-      required: true,
-      description: 'Id or username of the deploy token',
-      schema: { type: 'string' },
-    });
+    const name = match[1] as string;
+    parameters.push({ name, in: 'path', required: true, ...PATH_PARAMETERS[name] });
   }
   if (route.query !== undefined) {
     const schema = toSchema(route.query) as { properties?: Record<string, JsonObject>; required?: string[] };

@@ -1,0 +1,61 @@
+import { Command } from 'commander';
+import type { RefreshTokenView } from '../app/refresh-token-view.js';
+import type { CliIo } from './cli-context.js';
+import { printJson, withAdmin } from './admin-session.js';
+import { CliError } from './keys-command.js';
+
+const COLUMNS: readonly [string, (token: RefreshTokenView) => string][] = [
+  ['ID', (token) => String(token.id)],
+  ['CLIENT', (token) => printable(token.clientId ?? '-')],
+  ['CREATED', (token) => token.createdAt],
+  ['LAST USED', (token) => token.lastUsedAt ?? 'never'],
+  ['IDLE EXPIRY', (token) => token.idleExpiresAt],
+];
+
+/** `regauth refresh-tokens`: the docker logins (refresh tokens) of a deploy token, listed and revoked one by one. */
+export function refreshTokensCommand(io: CliIo, configFile: () => string | undefined): Command {
+  const command = new Command('refresh-tokens').description('list and revoke the refresh tokens (docker logins) of a deploy token');
+  const run = <T>(work: Parameters<typeof withAdmin<T>>[2]) => withAdmin(io, configFile(), work);
+
+  command
+    .command('list')
+    .description('the refresh tokens of a deploy token that still work, oldest first')
+    .argument('<id-or-username>', 'the deploy token')
+    .option('--json', 'print JSON')
+    .action(async (reference: string, options: { json?: boolean }) => {
+      await run(async (admin) => {
+        const tokens = await admin.listRefreshTokens(reference);
+        if (options.json) printJson(io, tokens);
+        else io.stdout.write(renderRefreshTokenTable(reference, tokens));
+      });
+    });
+
+  command
+    .command('revoke')
+    .description('end one refresh token at once; the deploy token and its other logins keep working')
+    .argument('<id-or-username>', 'the deploy token')
+    .argument('<refresh-token-id>', 'from regauth refresh-tokens list')
+    .option('--json', 'print JSON')
+    .action(async (reference: string, id: string, options: { json?: boolean }) => {
+      if (!/^[1-9][0-9]{0,14}$/.test(id)) throw new CliError(`"${printable(id.slice(0, 40))}" is not a refresh token id: use one from regauth refresh-tokens list`);
+      await run(async (admin) => {
+        const revoked = await admin.revokeRefreshToken(reference, Number(id));
+        if (options.json) printJson(io, revoked);
+        else io.stdout.write(`Revoked refresh token ${revoked.id} of deploy token ${revoked.tokenId}. The login that holds it must log in again.\n`);
+      });
+    });
+
+  return command;
+}
+
+function renderRefreshTokenTable(reference: string, tokens: readonly RefreshTokenView[]): string {
+  if (tokens.length === 0) return `Deploy token ${printable(reference)} has no refresh tokens that work.\n`;
+  const rows = [COLUMNS.map(([title]) => title), ...tokens.map((token) => COLUMNS.map(([, cell]) => cell(token)))];
+  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Client ids are chosen by clients: nothing in them may move the cursor or reorder the line. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+}
