@@ -4,7 +4,7 @@
 # test/e2e/dockerfile-build.e2e.test.ts carries out its COPY and RUN steps outside Docker: every RUN but the
 # runtime stage's (which only creates the user and its folders) must work in a plain folder.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied; the build is the next step.
@@ -13,12 +13,12 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     REGAUTH_KEYS_DIR=/var/lib/regauth/keys \
     REGAUTH_DATA_DIR=/var/lib/regauth/data \

@@ -6,7 +6,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type Histogram } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 
 const NANOSECONDS_PER_MS = 1e6;
@@ -33,7 +33,7 @@ export interface ProbeReport {
   readonly secondP99sMs: readonly number[];
 }
 
-function summarize(histogram: IntervalHistogram): EventLoopDelaySummary | null {
+function summarize(histogram: Histogram): EventLoopDelaySummary | null {
   if (histogram.count === 0) return null;
   return {
     p50Ms: histogram.percentile(50) / NANOSECONDS_PER_MS,

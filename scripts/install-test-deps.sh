@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the integration and end-to-end tests run against, on Debian 12:
-# the registry, skopeo, containerd and the Docker engine, and a PostgreSQL on 127.0.0.1:5432
+# the registry, skopeo, podman, buildah, containerd and the Docker engine, and a PostgreSQL on 127.0.0.1:5432
 # that trusts local TCP connections and has a database named `test`; and the deployment validators:
 # docker-compose (`config` checks docker-compose.yml) and kubectl (`kubectl kustomize` renders
 # deploy/kubernetes).
@@ -8,7 +8,9 @@
 # existing cluster; pg_hba.conf is only edited on a cluster this script created.
 set -euo pipefail
 
-E2E_PACKAGES=(docker-registry skopeo containerd docker.io)
+# podman and buildah run on vfs storage in the tests (test/e2e/support/containers-client.ts) and start no
+# container, so neither fuse-overlayfs nor slirp4netns is needed.
+E2E_PACKAGES=(docker-registry skopeo podman buildah containerd docker.io)
 DEPLOY_PACKAGES=(docker-compose)
 PG_HOST=127.0.0.1
 PG_PORT=5432

@@ -39,8 +39,8 @@ describe('Dockerfile', () => {
     expect(instructionsOf(build as Stage, 'RUN').map(({ args }) => args)).toContain('npm ci --ignore-scripts --no-audit --no-fund');
   });
 
-  test('every stage starts from the same Node 20 slim image', () => {
-    expect(new Set(stages.map((stage) => stage.base))).toEqual(new Set(['node:20-bookworm-slim']));
+  test('every stage starts from the same Node 24 slim image', () => {
+    expect(new Set(stages.map((stage) => stage.base))).toEqual(new Set(['node:24-bookworm-slim']));
   });
 
   test("the runtime's node_modules come from a stage that installs production dependencies only, without scripts", () => {
