@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey, writeRegistryFiles } from '../../../src/adapters/keys/key-directory.js';
@@ -59,6 +59,21 @@ describe('the embedded store keeps its files to its owner (0700 folders, 0600 fi
       await opened.close();
     }
     expect(withBits(await modesUnder(dataDir), GROUP_AND_OTHER)).toEqual([]);
+  }, 60_000);
+});
+
+describe('links', () => {
+  test('a link inside the data folder is left alone, and so is the file it names', async () => {
+    const dataDir = join(root, 'with-link');
+    const outside = join(root, 'outside.txt');
+    await mkdir(dataDir, { mode: 0o700 });
+    await writeFile(outside, 'not the store', { mode: 0o644 });
+    await symlink(outside, join(dataDir, 'link-to-outside'));
+
+    const opened = await openStore(settingsFor(dataDir), 'cli', new RecordingLogger());
+    await opened.close();
+
+    expect(await modeOf(outside)).toBe(0o644);
   }, 60_000);
 });
 
