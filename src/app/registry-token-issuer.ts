@@ -1,4 +1,5 @@
 import { decideAccess, type AccessDecision } from '../core/access-policy.js';
+import { auditedUsername } from '../core/audited-username.js';
 import { rightsOf, type DeployToken } from '../core/deploy-token.js';
 import { RegauthError } from '../core/regauth-error.js';
 import { buildRegistryClaims } from '../core/registry-claims.js';
@@ -126,7 +127,7 @@ export class RegistryTokenIssuer {
           event: 'auth.failed',
           actor: null,
           deployTokenId: null,
-          username: (credentials.kind === 'password' ? credentials.username : request.account)?.slice(0, 64) ?? null,
+          username: auditedUsername(credentials.kind === 'password' ? credentials.username : request.account),
           clientIp: request.clientIp ?? null,
           details: { reason: error.code, grant: credentials.kind },
         });

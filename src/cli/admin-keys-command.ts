@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { AdminKeyView } from '../app/admin-keys.js';
+import { escapeControlCharacters as shown } from '../core/control-characters.js';
 import { printJson, withAdmin } from './admin-session.js';
 import type { CliIo } from './cli-context.js';
 import { CliError } from './keys-command.js';
@@ -20,7 +21,7 @@ export function adminKeysCommand(io: CliIo, configFile: () => string | undefined
           return;
         }
         io.stdout.write(
-          `Created admin key ${created.adminKey.id} (${created.adminKey.name}).\n\n  key: ${created.key}\n\n` +
+          `Created admin key ${created.adminKey.id} (${shown(created.adminKey.name)}).\n\n  key: ${created.key}\n\n` +
             'The key is shown only now: regauth keeps just its digest. Send it as: Authorization: Bearer <key>\n',
         );
       });
@@ -46,7 +47,7 @@ export function adminKeysCommand(io: CliIo, configFile: () => string | undefined
       if (!/^[1-9][0-9]{0,14}$/.test(id)) throw new CliError(`"${id}" is not an admin key id`);
       await withAdmin(io, configFile(), async (_admin, keys) => {
         const revoked = await keys.revoke(Number(id));
-        io.stdout.write(`Admin key ${revoked.id} (${revoked.name}) is revoked since ${revoked.revokedAt}.\n`);
+        io.stdout.write(`Admin key ${revoked.id} (${shown(revoked.name)}) is revoked since ${revoked.revokedAt}.\n`);
       });
     });
 
@@ -56,7 +57,7 @@ export function adminKeysCommand(io: CliIo, configFile: () => string | undefined
 function renderAdminKeys(keys: readonly AdminKeyView[]): string {
   if (keys.length === 0) return 'No admin keys yet. Create one with: regauth admin-keys create --name <name>\n';
   return keys
-    .map((key) => `${key.id}\t${key.name}\t${key.status}\tcreated ${key.createdAt}\tlast used ${key.lastUsedAt ?? 'never'}`)
+    .map((key) => `${key.id}\t${shown(key.name)}\t${key.status}\tcreated ${key.createdAt}\tlast used ${key.lastUsedAt ?? 'never'}`)
     .join('\n')
     .concat('\n');
 }

@@ -1,6 +1,7 @@
 import { openDeployTokenAdmin, type AdminKeyAdmin } from '../composition-root.js';
 import type { DeployTokenAdmin } from '../app/deploy-token-admin.js';
 import type { RegauthConfig } from '../adapters/config/load-config.js';
+import { escapeControlCharactersInJson } from '../core/control-characters.js';
 import { cliContext, type CliIo } from './cli-context.js';
 
 export type AdminWork<T> = (admin: DeployTokenAdmin, adminKeys: AdminKeyAdmin, config: RegauthConfig) => Promise<T>;
@@ -16,6 +17,7 @@ export async function withAdmin<T>(io: CliIo, configFile: string | undefined, wo
   }
 }
 
+/** Prints `value` as JSON with no raw control or bidi character, so piping it to a terminal is safe too. */
 export function printJson(io: CliIo, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${escapeControlCharactersInJson(JSON.stringify(value, null, 2))}\n`);
 }

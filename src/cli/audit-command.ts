@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { AuditEventView } from '../app/deploy-token-admin.js';
 import { AUDIT_EVENT_TYPES } from '../app/ports.js';
+import { escapeControlCharacters } from '../core/control-characters.js';
 import { printJson, withAdmin } from './admin-session.js';
 import type { CliIo } from './cli-context.js';
 
@@ -34,9 +35,10 @@ export function auditCommand(io: CliIo, configFile: () => string | undefined): C
     });
 }
 
+/** One line; usernames, addresses and details come from clients, so their control characters are escaped. */
 function renderEvent(event: AuditEventView): string {
   const who = [event.actor && `by ${event.actor}`, event.username && `token ${event.username}`, event.clientIp && `from ${event.clientIp}`]
     .filter(Boolean)
     .join(' ');
-  return `${event.occurredAt}  ${event.event.padEnd(17)} ${who}  ${JSON.stringify(event.details)}\n`;
+  return `${event.occurredAt}  ${event.event.padEnd(17)} ${escapeControlCharacters(`${who}  ${JSON.stringify(event.details)}`)}\n`;
 }

@@ -10,7 +10,7 @@ import {
 import type { SigningKey } from '../adapters/keys/signing-key.js';
 import { systemClock } from '../composition-root.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { prunableKeys, scheduleKeys } from '../core/key-schedule.js';
+import { prunableKeys, retiredKeyRetentionMs, scheduleKeys } from '../core/key-schedule.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/registry-jwk.js';
 import { cliContext, type CliIo } from './cli-context.js';
 
@@ -27,8 +27,6 @@ export class CliError extends Error {
  * reaching the pods, before any regauth replica signs with a key the registry does not know yet.
  */
 export const DEFAULT_ACTIVATE_IN = '1h';
-/** Registry leeway on `exp` (60 s) plus a margin for replicas that read a new key late and clock skew. */
-const PRUNE_MARGIN_MS = 60_000 + 3_600_000;
 
 const algorithmOption = () =>
   new Option('--algorithm <alg>', 'RS256 (RSA-2048) or ES256 (P-256); default: keys.algorithm').choices(SIGNING_ALGORITHMS);
@@ -133,12 +131,12 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
 
   keys
     .command('prune')
-    .description('delete keys retired longer than the token lifetime plus a margin, and keys whose certificate expired')
+    .description('delete keys retired longer than the longest token lifetime plus a margin, and keys whose certificate expired')
     .option('--dry-run', 'only print what would be deleted')
     .action(async (options: { dryRun?: boolean }) => {
       const { config } = cliContext(io, configFile());
       const now = systemClock.now();
-      const keepRetiredMs = config.token.lifetimeSeconds * 1000 + PRUNE_MARGIN_MS;
+      const keepRetiredMs = retiredKeyRetentionMs(config.token.maxLifetimeSeconds);
       const doomed = prunableKeys(await listSigningKeys(config.keys.dir), now, keepRetiredMs);
       if (doomed.length === 0) {
         io.stdout.write(`Nothing to prune: no key was retired more than ${formatDuration(keepRetiredMs)} ago.\n`);

@@ -1,8 +1,12 @@
 import { Command } from 'commander';
+import { escapeControlCharacters } from '../core/control-characters.js';
 import type { RefreshTokenView } from '../app/refresh-token-view.js';
 import type { CliIo } from './cli-context.js';
 import { printJson, withAdmin } from './admin-session.js';
 import { CliError } from './keys-command.js';
+
+/** Client ids are chosen by clients: nothing in them may move the cursor or reorder the line. */
+const printable = escapeControlCharacters;
 
 const COLUMNS: readonly [string, (token: RefreshTokenView) => string][] = [
   ['ID', (token) => String(token.id)],
@@ -53,9 +57,4 @@ function renderRefreshTokenTable(reference: string, tokens: readonly RefreshToke
   const rows = [COLUMNS.map(([title]) => title), ...tokens.map((token) => COLUMNS.map(([, cell]) => cell(token)))];
   const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd()).join('\n') + '\n';
-}
-
-/** Client ids are chosen by clients: nothing in them may move the cursor or reorder the line. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
 }

@@ -1,5 +1,6 @@
 import type { CreatedDeployToken } from '../app/deploy-token-admin.js';
 import type { DeployTokenView } from '../app/deploy-token-view.js';
+import { escapeControlCharacters as shown } from '../core/control-characters.js';
 
 export function dockerLoginCommand(registryHost: string, username: string, secret: string): string {
   return `printf '%s' '${secret}' | docker login ${registryHost} --username ${username} --password-stdin`;
@@ -8,7 +9,7 @@ export function dockerLoginCommand(registryHost: string, username: string, secre
 export function renderCreated(created: CreatedDeployToken, registryHost: string, verb = 'Created'): string {
   const { token, secret } = created;
   return [
-    `${verb} deploy token ${token.id} (${token.name}).`,
+    `${verb} deploy token ${token.id} (${shown(token.name)}).`,
     '',
     `  username:      ${token.username}`,
     `  secret:        ${secret}`,
@@ -25,16 +26,17 @@ export function renderCreated(created: CreatedDeployToken, registryHost: string,
   ].join('\n');
 }
 
+// Names are the operator's, addresses may be a client's (X-Forwarded-For): neither may drive the terminal.
 const COLUMNS: readonly [string, (token: DeployTokenView) => string][] = [
   ['ID', (token) => String(token.id)],
-  ['NAME', (token) => token.name],
+  ['NAME', (token) => shown(token.name)],
   ['USERNAME', (token) => token.username],
   ['SCOPES', (token) => token.scopes.join(',')],
   ['REPOSITORIES', (token) => token.repositories.join(',')],
   ['STATUS', (token) => token.status],
   ['EXPIRES', (token) => token.expiresAt ?? 'never'],
   ['LAST USED', (token) => token.lastUsedAt ?? 'never'],
-  ['FROM', (token) => token.lastUsedIp ?? '-'],
+  ['FROM', (token) => shown(token.lastUsedIp ?? '-')],
 ];
 
 export function renderTokenTable(tokens: readonly DeployTokenView[]): string {
@@ -51,7 +53,7 @@ export function renderRevoked(token: DeployTokenView): string {
 export function renderToken(token: DeployTokenView): string {
   return [
     `  id:             ${token.id}`,
-    `  name:           ${token.name}`,
+    `  name:           ${shown(token.name)}`,
     `  username:       ${token.username}`,
     `  status:         ${token.status}`,
     `  repositories:   ${token.repositories.join(', ')}`,
@@ -60,7 +62,7 @@ export function renderToken(token: DeployTokenView): string {
     `  token lifetime: ${lifetime(token)}`,
     `  created:        ${token.createdAt}`,
     `  updated:        ${token.updatedAt ?? 'never'}`,
-    `  last used:      ${token.lastUsedAt === null ? 'never' : `${token.lastUsedAt} from ${token.lastUsedIp ?? 'unknown'}`}`,
+    `  last used:      ${token.lastUsedAt === null ? 'never' : `${token.lastUsedAt} from ${shown(token.lastUsedIp ?? 'unknown')}`}`,
     ...(token.revokedAt === null ? [] : [`  revoked:        ${token.revokedAt}`]),
     '',
   ].join('\n');

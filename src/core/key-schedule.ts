@@ -57,10 +57,20 @@ export function scheduleKeys<K extends ScheduledKey>(keys: readonly K[], now: Da
   return { entries, signing, signingEarly: signing !== null && active.length === 0 };
 }
 
+/** The registry's leeway on `exp` (60 s), plus an hour for replicas that read a new key late and for clock skew. */
+export const RETIRED_KEY_MARGIN_MS = 60_000 + 3_600_000;
+
+/**
+ * How long a retired key stays published after it stopped signing. A deploy token's own lifetime can reach
+ * `token.maxLifetimeSeconds`, so a token signed at the last moment lives that long, not the default lifetime.
+ */
+export function retiredKeyRetentionMs(maxTokenLifetimeSeconds: number): number {
+  return maxTokenLifetimeSeconds * 1000 + RETIRED_KEY_MARGIN_MS;
+}
+
 /**
  * Keys whose files may be deleted at `now`: expired ones, and retired ones that stopped signing more than
- * `keepRetiredMs` ago (which must cover the longest token lifetime, the registry's leeway, and the time
- * every replica takes to see a new key). The signing key and the next ones are never in the list.
+ * `keepRetiredMs` ago (see `retiredKeyRetentionMs`). The signing key and the next ones are never in the list.
  */
 export function prunableKeys<K extends ScheduledKey>(keys: readonly K[], now: Date, keepRetiredMs: number): K[] {
   return scheduleKeys(keys, now)

@@ -13,6 +13,8 @@ const CERTIFICATE_FILE = /^signing-cert-(\d{8}T\d{9}Z)\.pem$/;
 const CERTIFICATE_COMMON_NAME = 'regauth token signing key';
 export const REGISTRY_BUNDLE_FILE = 'registry-rootcertbundle.pem';
 export const REGISTRY_JWKS_FILE = 'registry-jwks.json';
+/** Others may read the certificates and the bundle in it (a registry may); only the owner may add a key. */
+const KEYS_FOLDER_MODE = 0o755;
 
 /**
  * The stamp in a key's file names: the UTC time, to the millisecond, at which it starts signing
@@ -82,7 +84,7 @@ export interface NewKeyOptions {
  * readable by its owner only. It never replaces a key: the registry may still trust the old one.
  */
 export async function generateSigningKey(dir: string, now: Date, options: NewKeyOptions = {}): Promise<SigningKey> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: KEYS_FOLDER_MODE });
   const stamp = keyStamp(options.activatesAt ?? now);
   const existing = (await listFiles(dir)).filter((file) => file === keyFileName(stamp) || file === certificateFileName(stamp));
   if (existing.length > 0) {
@@ -208,7 +210,7 @@ async function listFiles(dir: string): Promise<string[]> {
 async function writeIfChanged(path: string, content: string, mode: number): Promise<WriteOutcome> {
   const current = await readFile(path, 'utf8').catch(() => null);
   if (current === content) return 'unchanged';
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: KEYS_FOLDER_MODE });
   await writeAtomically(path, content, mode);
   return 'written';
 }

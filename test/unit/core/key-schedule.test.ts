@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { prunableKeys, scheduleKeys, type KeyStatus, type ScheduledKey } from '../../../src/core/key-schedule.js';
+import { prunableKeys, retiredKeyRetentionMs, scheduleKeys, type KeyStatus, type ScheduledKey } from '../../../src/core/key-schedule.js';
 
 const FC_SEED = 20_260_302;
 const T0 = Date.parse('2026-03-01T00:00:00Z');
@@ -109,5 +109,31 @@ describe('prunableKeys', () => {
       }),
       { seed: FC_SEED, numRuns: 200 },
     );
+  });
+});
+
+describe('retiredKeyRetentionMs', () => {
+  const HOUR = 60 * MIN;
+
+  test.each<[string, number, number]>([
+    // [what, token.maxLifetimeSeconds, how long a retired key stays published]
+    ['the shortest lifetime', 60, MIN + MIN + HOUR],
+    ['the default maximum, 1 h', 3600, HOUR + MIN + HOUR],
+    ['a maximum of a day', 86_400, 24 * HOUR + MIN + HOUR],
+  ])('%s (%p s): the maximum lifetime, the registry leeway and an hour', (_, maxLifetimeSeconds, expected) => {
+    expect(retiredKeyRetentionMs(maxLifetimeSeconds)).toBe(expected);
+  });
+
+  test.each<[number, number, string[]]>([
+    // [token.maxLifetimeSeconds, now (minutes after T0), prunable]: a took over at 0 and retired at 60.
+    [3600, 60 + 121, ['a', 'expired']],
+    [3600, 60 + 120, ['expired']],
+    [86_400, 60 + 121, ['expired']],
+    [86_400, 60 + 24 * 60 + 61, ['a', 'expired']],
+    [86_400, 60 + 24 * 60 + 60, ['expired']],
+  ])('with token.maxLifetimeSeconds %p, at +%p min: %j', (maxLifetimeSeconds, now, expected) => {
+    const keys = [key('a', 0), key('b', 60), key('expired', -10, 30)];
+    const pruned = prunableKeys(keys, minutes(now), retiredKeyRetentionMs(maxLifetimeSeconds));
+    expect(pruned.map((entry) => entry.name).sort()).toEqual(expected);
   });
 });
