@@ -1,9 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { OverloadedError } from '../../app/errors.js';
 import type { SecretHasher } from '../../app/ports.js';
+import { compiledSibling } from '../runtime/compiled-module.js';
 import type { BcryptTask } from './bcrypt-worker.js';
 
 export interface BcryptPoolSettings {
@@ -63,7 +62,5 @@ export class BcryptWorkerPool implements SecretHasher {
 
 /** The compiled worker; under the tests, which run the TypeScript sources, the one `npm run build` made. */
 function workerScript(): string {
-  const here = fileURLToPath(import.meta.url);
-  const compiled = here.endsWith('.ts') ? here.replace(`${sep}src${sep}`, `${sep}dist${sep}`).replace(/\.ts$/, '.js') : here;
-  return join(dirname(compiled), 'bcrypt-worker.js');
+  return compiledSibling(import.meta.url, 'bcrypt-worker.js');
 }

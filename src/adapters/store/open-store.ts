@@ -1,5 +1,6 @@
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
+import { initialiseEmbeddedStore } from './embedded-first-start.js';
 import { lockEmbeddedStore, type LockHolderRole } from './embedded-store-lock.js';
 import { migrate } from './migrator.js';
 import { openPostgresDatabase } from './postgres-database.js';
@@ -36,6 +37,8 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
   let db: SqlDatabase | undefined;
   let applied: string[];
   try {
+    const created = settings.url === null ? await initialiseEmbeddedStore(settings.dataDir) : null;
+    if (created?.initialised === true) logger.info('created the embedded database', { dataDir: settings.dataDir });
     db =
       settings.url === null
         ? await openEmbeddedDatabase(settings.dataDir)
@@ -48,7 +51,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
             },
             logger,
           );
-    applied = await migrate(db);
+    applied = [...(created?.migrationsApplied ?? []), ...(await migrate(db))];
     if (applied.length > 0) logger.info('database migrated', { applied });
   } catch (error) {
     await db?.close().catch(() => undefined);
