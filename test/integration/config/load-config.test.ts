@@ -90,6 +90,7 @@ describe('loadConfig', () => {
       ['REGAUTH_SERVICE', 'registry.example.com', 'registry.example.com'],
       ['REGAUTH_TOKEN_LIFETIME', '600', 600],
       ['REGAUTH_TOKEN_MAX_LIFETIME', '7200', 7200],
+      ['REGAUTH_REFRESH_TOKEN_IDLE_DAYS', '30', 30],
       ['REGAUTH_PUBLIC_REPOSITORIES', 'public/**, library/*', ['public/**', 'library/*']],
       ['DATABASE_URL', 'postgres://regauth@db.example.com:5432/regauth', 'postgres://regauth@db.example.com:5432/regauth'],
       ['REGAUTH_DATA_DIR', 'state/db', '/srv/regauth/state/db'],
@@ -195,7 +196,7 @@ describe('loadConfig', () => {
       const config = loadConfig({ REGAUTH_CONFIG: 'merge.yaml' }, dir);
 
       expect(config.server).toEqual({ ...DEFAULTS.server, port: 6000, publicUrl: 'http://127.0.0.1:6000' });
-      expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 });
+      expect(config.token).toEqual({ path: '/token', issuer: 'file-issuer', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600, refreshTokenIdleDays: 90 });
       expect(config.keys.dir).toBe(join(dir, 'file-keys'));
       expect(config.registryBundlePath).toBe(join(dir, 'file-keys', 'registry-rootcertbundle.pem'));
       expect(config.database.dataDir).toBe(join(dir, 'data'));
