@@ -3,9 +3,14 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
   // Deploy-token secrets, refresh tokens (regauth_rt_…) and admin keys (regauth_admin_…), base64url included.
   [/\bregauth_[0-9A-Za-z_-]+/g, 'regauth_[REDACTED]'],
-  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED JWT]'],
   [/((?:password|refresh_token)=)[^&\s]+/gi, '$1[REDACTED]'],
 ];
+/**
+ * A run of base64url and dots from `eyJ`, masked when it holds the dots of a JWT. The run is taken whole and
+ * judged afterwards: a pattern that asked for the dots itself rescanned the rest of a dotless run from each
+ * `eyJ` in it, quadratic in a client's request path.
+ */
+const JWT_LIKE_RUN = /\beyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)*/g;
 const REDACTED = '[REDACTED]';
 const TOO_DEEP = '[TOO DEEP TO LOG]';
 const MAX_DEPTH = 8;
@@ -31,5 +36,6 @@ const MAY_HOLD_SECRET = /basic|bearer|regauth_|eyJ|password=|refresh_token=/i;
 
 function redactString(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;
-  return SECRET_PATTERNS.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), text);
+  const masked = SECRET_PATTERNS.reduce((current, [pattern, replacement]) => current.replace(pattern, replacement), text);
+  return masked.replace(JWT_LIKE_RUN, (run) => (run.split('.').length >= 3 ? '[REDACTED JWT]' : run));
 }
