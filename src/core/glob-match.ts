@@ -7,9 +7,9 @@
  *
  * Cost, for a name of n characters and a pattern of m: O(n + m) when the pattern has at most one `**`
  * component (the usual kinds: `team/**`, or `**` before or between fixed components), whatever its stars.
- * Each further `**` leaves a run of c components between two of them that slides over the name once,
- * tried at each start until it fits: O(c × (n + m)) for that run, where c is fixed by whoever wrote the
- * pattern, never by the client. Nothing here grows with the number of stars or backtracks.
+ * Each further `**` leaves a run of the pattern between two of them that slides over the name once, tried
+ * at each start until it fits: O(n × k) for a run of k characters, and k is fixed by whoever wrote the
+ * pattern (at most 255), never by the client. Nothing here grows with the number of stars or backtracks.
  */
 
 const ANY_DEPTH = '**';
@@ -60,7 +60,10 @@ function segmentsOf(pattern: string): ComponentGlob[][] {
 }
 
 function segmentMatchesAt(segment: readonly ComponentGlob[], components: readonly string[], start: number): boolean {
-  return segment.every((glob, i) => componentMatches(glob, components[start + i] as string));
+  for (let i = 0; i < segment.length; i += 1) {
+    if (!componentMatches(segment[i] as ComponentGlob, components[start + i] as string)) return false;
+  }
+  return true;
 }
 
 /**
@@ -77,7 +80,8 @@ function componentMatches(glob: ComponentGlob, text: string): boolean {
   const end = text.length - last.length;
   if (end < first.length || !text.startsWith(first) || !text.endsWith(last)) return false;
   let position = first.length;
-  for (const piece of glob.slice(1, -1)) {
+  for (let i = 1; i < glob.length - 1; i += 1) {
+    const piece = glob[i] as string;
     const found = text.indexOf(piece, position);
     if (found < 0 || found + piece.length > end) return false;
     position = found + piece.length;
