@@ -1,3 +1,4 @@
+import { globMatches } from './glob-match.js';
 import { RegauthError } from './regauth-error.js';
 import { isValidRepositoryPath, MAX_NAME_LENGTH } from './resource-name.js';
 
@@ -31,40 +32,18 @@ export function parseRepositoryPattern(text: string): string {
 /**
  * `team/app` covers `team/app` and everything under `team/app/`, never `team/application`. A pattern with
  * wildcards matches whole names: `team/*` covers `team/app` but not `team/app/cache`; `team/**` covers both.
+ * The name is the client's, so matching never backtracks: see globMatches for the cost.
  */
 export function patternCovers(pattern: string, repository: string): boolean {
   if (pattern === ALL_REPOSITORIES) return true;
   if (!pattern.includes('*')) return repository === pattern || repository.startsWith(`${pattern}/`);
-  return globRegExp(pattern).test(repository);
+  return globMatches(pattern, repository);
 }
 
 function isValidGlob(pattern: string): boolean {
   const components = pattern.split('/');
   if (components.some((component) => component.includes(ANY_DEPTH) && component !== ANY_DEPTH)) return false;
   // With each wildcard standing for one letter, what remains must read as a repository path.
-  const sample = components.map((component) => (component === ANY_DEPTH ? 'a' : component.replace(/\*/g, 'a')));
+  const sample = components.map((component) => (component === ANY_DEPTH ? 'a' : component.replaceAll('*', 'a')));
   return sample.every((component) => isValidRepositoryPath(component)) && isValidRepositoryPath(sample.join('/'));
-}
-
-const compiled = new Map<string, RegExp>();
-const MAX_COMPILED = 1_000;
-
-function globRegExp(pattern: string): RegExp {
-  let regExp = compiled.get(pattern);
-  if (regExp === undefined) {
-    const body = pattern
-      .split('/')
-      .map((component) =>
-        component === ANY_DEPTH ? '[^/]+(?:/[^/]+)*' : component.split('*').map(escapeRegExp).join('[^/]*'),
-      )
-      .join('/');
-    regExp = new RegExp(`^${body}$`);
-    if (compiled.size >= MAX_COMPILED) compiled.clear();
-    compiled.set(pattern, regExp);
-  }
-  return regExp;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

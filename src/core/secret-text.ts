@@ -7,7 +7,8 @@ const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
   // Deploy-token secrets, refresh tokens (regauth_rt_…) and admin keys (regauth_admin_…), base64url included.
   [/\bregauth_[0-9A-Za-z_-]+/g, 'regauth_[REDACTED]'],
   // Not \b: after a `-` each `eyJ` of `eyJ-eyJ-…` would start a scan to the end of the run, quadratic in its length.
-  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED JWT]'],
+  // Every further dot-separated part (a JWE has five) is masked with the rest.
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){2,}/g, '[REDACTED JWT]'],
   [/((?:password|refresh_token)=)[^&\s]+/gi, '$1[REDACTED]'],
 ];
 

@@ -86,6 +86,22 @@ describe('redact', () => {
       );
     });
 
+    test.each([
+      ['an unsigned JWT, with an empty signature', 'got eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0. end', 'got [REDACTED JWT] end'],
+      ['a JWT with more parts, all masked', `see ${JWT}.ZXh0cmE rest`, 'see [REDACTED JWT] rest'],
+      ['a JWT-looking word with one dot, left alone', 'eyJ.and more', 'eyJ.and more'],
+    ])('%s', (_what, input, expected) => {
+      expect(redact(input)).toBe(expected);
+    });
+
+    test('a long run of JWT-like fragments is scanned once, not again from each fragment', () => {
+      // A path such as /-eyJ-eyJ… made the JWT pattern rescan the rest of the run from every eyJ: quadratic.
+      const hostile = `/${'-eyJ'.repeat(64 * 1024)}`;
+      const started = performance.now();
+      expect(redact(hostile)).toBe(hostile);
+      expect(performance.now() - started).toBeLessThan(200);
+    });
+
     test('a string without secrets is unchanged', () => {
       const text = 'GET /token?service=registry&scope=repository:team/app:pull 200';
       expect(redact(text)).toBe(text);
