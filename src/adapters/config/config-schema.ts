@@ -90,9 +90,14 @@ export const configSchema = z
         trustedProxies: commaSeparated(proxyAddress),
         allowBroadTrustedProxies: booleanSetting,
         tls: tlsFiles,
+        adminListener: z.object({ host: z.string().min(1), port: port.nullable() }).strict(),
       })
       .strict()
-      .superRefine(refuseBroadTrustedProxies),
+      .superRefine(refuseBroadTrustedProxies)
+      .refine((server) => server.adminListener.port === null || server.adminListener.port === 0 || server.adminListener.port !== server.port, {
+        message: 'must differ from server.port',
+        path: ['adminListener', 'port'],
+      }),
     token: z
       .object({
         path: urlPath,
@@ -177,6 +182,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES: 'server.allowBroadTrustedProxies',
   REGAUTH_TLS_CERT_FILE: 'server.tls.certFile',
   REGAUTH_TLS_KEY_FILE: 'server.tls.keyFile',
+  REGAUTH_ADMIN_HOST: 'server.adminListener.host',
+  REGAUTH_ADMIN_PORT: 'server.adminListener.port',
   REGAUTH_TOKEN_PATH: 'token.path',
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',

@@ -22,9 +22,11 @@ function valueAt(config: RegauthConfig, dottedKey: string): unknown {
 }
 
 function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): RegauthConfig {
-  const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
-  const [section, key] = dottedKey.split('.') as [string, string];
-  (copy[section] as Record<string, unknown>)[key] = value;
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  const keys = dottedKey.split('.');
+  const last = keys.pop() as string;
+  const parent = keys.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, copy);
+  parent[last] = value;
   return copy as unknown as RegauthConfig;
 }
 
@@ -37,6 +39,7 @@ const DEFAULTS: RegauthConfig = {
     trustedProxies: [],
     allowBroadTrustedProxies: false,
     tls: { certFile: null, keyFile: null },
+    adminListener: { host: '0.0.0.0', port: null },
   },
   token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600 },
   anonymous: { pullRepositories: [] },
@@ -94,6 +97,8 @@ describe('loadConfig', () => {
       ['REGAUTH_PUBLIC_URL', 'https://auth.example.com', 'https://auth.example.com', { realm: 'https://auth.example.com/token' }],
       ['REGAUTH_TRUSTED_PROXIES', '10.42.0.0/16, loopback,fd00::1', ['10.42.0.0/16', 'loopback', 'fd00::1']],
       ['REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES', 'true', true],
+      ['REGAUTH_ADMIN_HOST', '127.0.0.1', '127.0.0.1'],
+      ['REGAUTH_ADMIN_PORT', '5002', 5002],
       ['REGAUTH_TOKEN_PATH', '/v2/token', '/v2/token', { realm: 'http://127.0.0.1:5001/v2/token' }],
       ['REGAUTH_ISSUER', 'issuer.example.com', 'issuer.example.com'],
       ['REGAUTH_SERVICE', 'registry.example.com', 'registry.example.com'],
@@ -360,6 +365,12 @@ describe('loadConfig', () => {
     test.each(['0.0.0.0/0', '::/0', '10.0.0.0/255.0.255.0', '10.0.0.0/0.0.0.0'])('a range express refuses at start: %s', (entry) => {
       expect(configErrorOf(() => loadConfig({ REGAUTH_TRUSTED_PROXIES: entry }, CWD)).problems).toEqual([
         'server.trustedProxies.0 (from environment variable REGAUTH_TRUSTED_PROXIES): not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal',
+      ]);
+    });
+
+    test('an admin listener on the service port is refused', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_PORT: '5002', REGAUTH_ADMIN_PORT: '5002' }, CWD)).problems).toEqual([
+        'server.adminListener.port (from environment variable REGAUTH_ADMIN_PORT): must differ from server.port',
       ]);
     });
 
