@@ -132,13 +132,29 @@ interface Overlay {
   [field: string]: unknown;
 }
 
+/** The README's YAML blocks, each without the indentation of the list item it may sit in. */
+async function readmeYamlBlocks(): Promise<string[]> {
+  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  return [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^ *```$/gm)].map(([, indent = '', block = '']) =>
+    block
+      .split('\n')
+      .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+      .join('\n'),
+  );
+}
+
 /** The overlay the README's Kubernetes section shows: its YAML block that is a Kustomization. */
 async function readmeOverlay(): Promise<Overlay> {
-  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string);
-  const overlays = blocks.filter((block) => /^kind: Kustomization$/m.test(block));
+  const overlays = (await readmeYamlBlocks()).filter((block) => /^kind: Kustomization$/m.test(block));
   expect(overlays).toHaveLength(1);
   return parseYaml(overlays[0] as string) as Overlay;
+}
+
+/** The README's patch that names another ingress controller namespace in the network policies. */
+async function readmeIngressNamespacePatch(): Promise<Record<string, unknown>> {
+  const patches = (await readmeYamlBlocks()).filter((block) => /^patches:$/m.test(block) && block.includes('kind: NetworkPolicy'));
+  expect(patches).toHaveLength(1);
+  return parseYaml(patches[0] as string) as Record<string, unknown>;
 }
 
 async function render(tool: KustomizeTool, dir: string): Promise<KubernetesObject[]> {
@@ -523,9 +539,35 @@ const kustomize = findKustomize() ?? missingDependency('kustomize or kubectl (De
       REGAUTH_PUBLIC_URL: 'https://auth.example.com',
       REGAUTH_SERVICE: 'registry.example.com',
       REGAUTH_REGISTRY_HOST: 'registry.example.com',
+      REGAUTH_TRUSTED_PROXIES: '10.42.7.0/24,10.42.9.0/24',
     });
+    expect(podConfig(settings).server.trustedProxies).toEqual(['10.42.7.0/24', '10.42.9.0/24']);
 
     expect(onlyContainer(find<Workload>(rendered, 'Deployment', 'regauth')).image).toBe('registry.example.com/platform/regauth:0.1.0');
     expect(onlyContainer(find<Workload>(rendered, 'Job', 'regauth-migrate')).image).toBe('registry.example.com/platform/regauth:0.1.0');
+  });
+
+  test("the README's patch names another ingress controller namespace in both policies, and changes nothing else", async () => {
+    const overlay = join(root, 'ingress-namespace');
+    await mkdir(overlay, { recursive: true });
+    const kustomization = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      [tool.folderResources ? 'resources' : 'bases']: [relative(overlay, BASE_DIR)],
+      ...(await readmeIngressNamespacePatch()),
+    };
+    await writeFile(join(overlay, 'kustomization.yaml'), stringify(kustomization));
+
+    const rendered = await render(tool, overlay);
+    const controller = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } };
+    for (const name of ['regauth', 'registry']) {
+      const policy = find<NetworkPolicy>(rendered, 'NetworkPolicy', name);
+      const original = base<NetworkPolicy>('NetworkPolicy', name);
+      expect(policy.spec).toEqual({
+        ...original.spec,
+        ingress: [{ ...original.spec.ingress?.[0], from: [controller] }, ...(original.spec.ingress ?? []).slice(1)],
+      });
+    }
+    expect(find<NetworkPolicy>(rendered, 'NetworkPolicy', 'default-deny').spec).toEqual(base<NetworkPolicy>('NetworkPolicy', 'default-deny').spec);
   });
 });
