@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -8,9 +9,19 @@ import { startRegauth, type RunningRegauth } from '../../../src/composition-root
 import { InMemoryDeployTokenStore, inMemoryStores, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { createTestRegauth, type TestRegauth } from '../../support/regauth-app.js';
+import { selfSignedServerCertificate } from '../../support/tls-certificate.js';
 
 const NOT_FOUND = errorBody('not_found', 'no such endpoint');
 const bearer = (key: string) => `Bearer ${key}`;
+
+function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
 
 describe('with server.adminListener set', () => {
   let service: TestRegauth;
@@ -119,5 +130,50 @@ describe('the started service with an admin listener', () => {
     expect((await fetch(`${running.adminUrl}/api/v1/openapi.json`)).status).toBe(200);
     expect((await fetch(`${running.adminUrl}/token?service=registry`)).status).toBe(404);
     expect((await fetch(`${running.url}/token?service=registry`)).status).toBe(200);
+  });
+});
+
+describe('the admin listener with TLS on the service port', () => {
+  let dir: string;
+  let running: RunningRegauth;
+  const certificate = selfSignedServerCertificate();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'regauth-admin-tls-'));
+    await writeFile(join(dir, 'tls.crt'), certificate.certificatePem);
+    await writeFile(join(dir, 'tls.key'), certificate.privateKeyPem, { mode: 0o600 });
+    const config = loadConfig(
+      {
+        REGAUTH_HOST: '127.0.0.1',
+        REGAUTH_PORT: '0',
+        REGAUTH_ADMIN_HOST: '127.0.0.1',
+        REGAUTH_ADMIN_PORT: '0',
+        REGAUTH_TLS_CERT_FILE: 'tls.crt',
+        REGAUTH_TLS_KEY_FILE: 'tls.key',
+        REGAUTH_KEYS_DIR: join(dir, 'keys'),
+        REGAUTH_DATA_DIR: join(dir, 'data'),
+      },
+      dir,
+    );
+    running = await startRegauth(config, {
+      logger: new RecordingLogger(),
+      stores: inMemoryStores(new InMemoryDeployTokenStore()),
+      hasher: new TransparentHasher(),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await running?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('speaks HTTPS with the same certificate: admin keys never cross the network in the clear', async () => {
+    expect(running.adminUrl).toMatch(/^https:\/\//);
+    expect(await httpsStatus(`${running.adminUrl}/metrics`, certificate.certificatePem)).toBe(200);
+    const plain = await fetch(`${(running.adminUrl as string).replace('https:', 'http:')}/metrics`).then(
+      (response) => response.status,
+      () => 'refused',
+    );
+    expect(plain).not.toBe(200);
   });
 });
