@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Readiness } from '../../app/readiness.js';
-import { adminRoutes, type AdminRoutesDeps } from './admin-routes.js';
+import { useAdminRoutes, type AdminRoutesDeps } from './admin-routes.js';
 import { createAppShell, finishApp } from './app-shell.js';
 import { healthRoutes } from './health-routes.js';
 import { requestMetrics } from './metrics-routes.js';
@@ -21,7 +21,7 @@ export function createAdminHttpApp(deps: AdminHttpAppDeps): Express {
   if (deps.metrics !== undefined) {
     app.use(requestMetrics(deps.metrics.metrics, { tokenPath: deps.tokenPath, metricsPath: deps.metrics.path }));
   }
-  app.use(adminRoutes(deps));
+  useAdminRoutes(app, deps);
   app.use(healthRoutes(deps.readiness));
   return finishApp(app, deps.logger);
 }

@@ -1,4 +1,4 @@
-import express, { type Router } from 'express';
+import type { Express } from 'express';
 import helmet from 'helmet';
 import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
@@ -16,10 +16,11 @@ export interface AdminRoutesDeps {
   readonly metrics?: { readonly metrics: PrometheusMetrics; readonly path: string };
 }
 
-/** What is for operators rather than registry clients: the metrics endpoint and the admin API. */
-export function adminRoutes(deps: AdminRoutesDeps): Router {
-  const router = express.Router();
-  if (deps.metrics !== undefined) router.use(metricsRoutes(deps.metrics.metrics, deps.metrics.path));
-  router.use(ADMIN_API_PREFIX, helmet(), adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
-  return router;
+/**
+ * Mounts what is for operators rather than registry clients: the metrics endpoint and the admin API.
+ * Straight on the app, not in a router of their own, so each is one layer of the app's stack.
+ */
+export function useAdminRoutes(app: Express, deps: AdminRoutesDeps): void {
+  if (deps.metrics !== undefined) app.use(metricsRoutes(deps.metrics.metrics, deps.metrics.path));
+  app.use(ADMIN_API_PREFIX, helmet(), adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
 }

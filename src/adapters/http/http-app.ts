@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Readiness } from '../../app/readiness.js';
 import type { RegistryTokenIssuer } from '../../app/registry-token-issuer.js';
-import { adminRoutes, type AdminRoutesDeps } from './admin-routes.js';
+import { useAdminRoutes, type AdminRoutesDeps } from './admin-routes.js';
 import { createAppShell, finishApp } from './app-shell.js';
 import { healthRoutes } from './health-routes.js';
 import { requestMetrics } from './metrics-routes.js';
@@ -25,7 +25,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   }
   // The token route first: it is the hot path, and every router it had to pass first costs each request.
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
-  if (deps.adminRoutesElsewhere !== true) app.use(adminRoutes(deps));
+  if (deps.adminRoutesElsewhere !== true) useAdminRoutes(app, deps);
   app.use(healthRoutes(deps.readiness));
   return finishApp(app, deps.logger);
 }
