@@ -22,6 +22,7 @@ import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
+import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { createRegauthServer } from './adapters/http/http-server.js';
 import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
@@ -69,7 +70,10 @@ export interface AdminKeyAdmin {
 }
 
 export interface RegauthApp {
+  /** The service port's app: tokens, health, and the admin routes unless `adminApp` serves them. */
   readonly app: Express;
+  /** With `server.adminListener.port` set: metrics, the admin API and health, for the admin listener. */
+  readonly adminApp: Express | null;
   readonly admin: DeployTokenAdmin;
   readonly adminKeys: AdminKeys;
   readonly signingKey: SigningKey;
@@ -145,17 +149,19 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
     flushTimer.unref();
     const readiness = () => checkReadiness(stores.store, signer);
+    const shared = {
+      tokenPath: config.token.path,
+      admin,
+      adminKeys,
+      readiness,
+      logger,
+      ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
+      trustedProxies: config.server.trustedProxies,
+    };
+    const adminListener = config.server.adminListener.port !== null;
     return {
-      app: createHttpApp({
-        tokenPath: config.token.path,
-        issuer,
-        admin,
-        adminKeys,
-        readiness,
-        logger,
-        ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
-        trustedProxies: config.server.trustedProxies,
-      }),
+      app: createHttpApp({ ...shared, issuer, adminRoutesElsewhere: adminListener }),
+      adminApp: adminListener ? createAdminHttpApp(shared) : null,
       admin,
       adminKeys,
       signingKey: key,
@@ -231,6 +237,8 @@ function deployTokenAdmin(
 
 export interface RunningRegauth {
   readonly url: string;
+  /** The admin listener's URL, or null when the admin routes are on `url`. */
+  readonly adminUrl: string | null;
   readonly regauth: RegauthApp;
   close(): Promise<void>;
 }
@@ -247,19 +255,29 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
     const server = createRegauthServer(regauth.app, tls, regauth.logger);
     const http = await listen(server, { port: config.server.port, host: config.server.host });
     servers.push(http);
+    let adminPort: number | null = null;
+    if (regauth.adminApp !== null) {
+      const { host, port } = config.server.adminListener;
+      const admin = await listen(createRegauthServer(regauth.adminApp, tls, regauth.logger), { port: port as number, host });
+      servers.push(admin);
+      adminPort = (admin.address() as AddressInfo).port;
+    }
     if (regauth.storeKind === 'embedded') {
       const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger);
       servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
     const { port } = http.address() as AddressInfo;
+    const scheme = tls === null ? 'http' : 'https';
     regauth.logger.info('regauth listening', {
       address: `${config.server.host}:${port}`,
+      ...(adminPort === null ? {} : { adminAddress: `${config.server.adminListener.host}:${adminPort}` }),
       realm: config.realm,
       keyId: regauth.signingKey.keyId,
       store: regauth.storeKind === 'embedded' ? `embedded (${config.database.dataDir})` : regauth.storeKind,
     });
     return {
-      url: `${tls === null ? 'http' : 'https'}://127.0.0.1:${port}`,
+      url: `${scheme}://127.0.0.1:${port}`,
+      adminUrl: adminPort === null ? null : `${scheme}://127.0.0.1:${adminPort}`,
       regauth,
       close: async () => {
         await Promise.all(servers.map(closeGracefully));

@@ -1,8 +1,8 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MIN_TOKEN_LIFETIME_SECONDS } from '../../core/registry-claims.js';
 import { parseRepositoryPattern } from '../../core/repository-pattern.js';
 import { HEALTH_PATHS } from '../http/health-paths.js';
+import { isTooBroad, proxyRanges, WIDEST_TRUSTED_PREFIX } from './trusted-proxies.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -34,21 +34,26 @@ const repositoryPatterns = commaSeparated(
   ),
 );
 
-/** What express's `trust proxy` accepts: an address, a CIDR, or one of its names for private ranges. */
-const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-const proxyAddress = z.string().refine(
-  (entry) => {
-    if (PROXY_NAMES.has(entry)) return true;
-    const [address = '', bits, ...rest] = entry.split('/');
-    const version = isIP(address);
-    if (version === 0 || rest.length > 0) return false;
-    if (bits === undefined) return true;
-    // A mask (255.255.0.0) or a prefix length within the address's size.
-    if (version === 4 && isIP(bits) === 4) return true;
-    return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
-  },
-  { message: 'not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal' },
-);
+/** What express's `trust proxy` accepts: an address, a CIDR, an IPv4 netmask, or one of its names for private ranges. */
+const proxyAddress = z
+  .string()
+  .refine((entry) => proxyRanges(entry) !== null, {
+    message: 'not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal',
+  });
+
+const BROAD_PROXY_ADVICE =
+  `is wider than /${WIDEST_TRUSTED_PREFIX.ipv4} (IPv4) or /${WIDEST_TRUSTED_PREFIX.ipv6} (IPv6): any host in it could forge ` +
+  'the client address the brute-force protection counts; name the proxies themselves, or set ' +
+  'server.allowBroadTrustedProxies (REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES=true)';
+
+/** A pod CIDR or 10.0.0.0/8 lets any pod claim any client address, so it needs an explicit yes. */
+function refuseBroadTrustedProxies(server: { trustedProxies: string[]; allowBroadTrustedProxies: boolean }, context: z.RefinementCtx): void {
+  if (server.allowBroadTrustedProxies) return;
+  server.trustedProxies.forEach((entry, index) => {
+    if (!(proxyRanges(entry) ?? []).some(isTooBroad)) return;
+    context.addIssue({ code: 'custom', path: ['trustedProxies', index], message: `${entry} ${BROAD_PROXY_ADVICE}` });
+  });
+}
 
 const lockoutRule = z
   .object({
@@ -83,9 +88,16 @@ export const configSchema = z
         publicUrl: z.url({ protocol: /^https?$/ }).nullable(),
         processes: autoOrCount(256),
         trustedProxies: commaSeparated(proxyAddress),
+        allowBroadTrustedProxies: booleanSetting,
         tls: tlsFiles,
+        adminListener: z.object({ host: z.string().min(1), port: port.nullable() }).strict(),
       })
-      .strict(),
+      .strict()
+      .superRefine(refuseBroadTrustedProxies)
+      .refine((server) => server.adminListener.port === null || server.adminListener.port === 0 || server.adminListener.port !== server.port, {
+        message: 'must differ from server.port',
+        path: ['adminListener', 'port'],
+      }),
     token: z
       .object({
         path: urlPath,
@@ -168,8 +180,11 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_PUBLIC_URL: 'server.publicUrl',
   REGAUTH_PROCESSES: 'server.processes',
   REGAUTH_TRUSTED_PROXIES: 'server.trustedProxies',
+  REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES: 'server.allowBroadTrustedProxies',
   REGAUTH_TLS_CERT_FILE: 'server.tls.certFile',
   REGAUTH_TLS_KEY_FILE: 'server.tls.keyFile',
+  REGAUTH_ADMIN_HOST: 'server.adminListener.host',
+  REGAUTH_ADMIN_PORT: 'server.adminListener.port',
   REGAUTH_TOKEN_PATH: 'token.path',
   REGAUTH_ISSUER: 'token.issuer',
   REGAUTH_SERVICE: 'token.service',

@@ -22,14 +22,25 @@ function valueAt(config: RegauthConfig, dottedKey: string): unknown {
 }
 
 function withValueAt(config: RegauthConfig, dottedKey: string, value: unknown): RegauthConfig {
-  const copy = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
-  const [section, key] = dottedKey.split('.') as [string, string];
-  (copy[section] as Record<string, unknown>)[key] = value;
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  const keys = dottedKey.split('.');
+  const last = keys.pop() as string;
+  const parent = keys.reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, copy);
+  parent[last] = value;
   return copy as unknown as RegauthConfig;
 }
 
 const DEFAULTS: RegauthConfig = {
-  server: { host: '0.0.0.0', port: 5001, publicUrl: 'http://127.0.0.1:5001', processes: 1, trustedProxies: [], tls: { certFile: null, keyFile: null } },
+  server: {
+    host: '0.0.0.0',
+    port: 5001,
+    publicUrl: 'http://127.0.0.1:5001',
+    processes: 1,
+    trustedProxies: [],
+    allowBroadTrustedProxies: false,
+    tls: { certFile: null, keyFile: null },
+    adminListener: { host: '0.0.0.0', port: null },
+  },
   token: { path: '/token', issuer: 'regauth', service: 'registry', lifetimeSeconds: 300, maxLifetimeSeconds: 3600, refreshTokenIdleDays: 90 },
   anonymous: { pullRepositories: [] },
   database: { url: null, dataDir: '/srv/regauth/data', poolSize: 10, connectTimeoutMs: 3000, queryTimeoutMs: 5000 },
@@ -84,7 +95,10 @@ describe('loadConfig', () => {
       ],
       ['REGAUTH_PROCESSES', '4', 4],
       ['REGAUTH_PUBLIC_URL', 'https://auth.example.com', 'https://auth.example.com', { realm: 'https://auth.example.com/token' }],
-      ['REGAUTH_TRUSTED_PROXIES', '10.0.0.0/8, loopback,fd00::1', ['10.0.0.0/8', 'loopback', 'fd00::1']],
+      ['REGAUTH_TRUSTED_PROXIES', '10.42.0.0/16, loopback,fd00::1', ['10.42.0.0/16', 'loopback', 'fd00::1']],
+      ['REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES', 'true', true],
+      ['REGAUTH_ADMIN_HOST', '127.0.0.1', '127.0.0.1'],
+      ['REGAUTH_ADMIN_PORT', '5002', 5002],
       ['REGAUTH_TOKEN_PATH', '/v2/token', '/v2/token', { realm: 'http://127.0.0.1:5001/v2/token' }],
       ['REGAUTH_ISSUER', 'issuer.example.com', 'issuer.example.com'],
       ['REGAUTH_SERVICE', 'registry.example.com', 'registry.example.com'],
@@ -184,6 +198,51 @@ describe('loadConfig', () => {
       [{ REGAUTH_TLS_KEY_FILE: 'k.pem' }, 'server.tls.certFile (from config/default.yaml; override with REGAUTH_TLS_CERT_FILE): must be set together with server.tls.keyFile'],
     ])('one file without the other is refused (%#)', (env, problem) => {
       expect(configErrorOf(() => loadConfig(env, CWD)).problems).toEqual([problem]);
+    });
+  });
+
+  describe('trusted proxies wider than one network of proxies', () => {
+    const BROAD = [
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '10.0.0.0/255.0.0.0',
+      '0.0.0.0/1',
+      '10.0.0.0/15',
+      'fd00::/8',
+      '2001:db8::/47',
+      '::ffff:10.0.0.0/104',
+      '::/80',
+      'uniquelocal',
+      'linklocal',
+    ];
+
+    test.each(BROAD)('%s is refused: every host in it could name any client address', (entry) => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_TRUSTED_PROXIES: `192.0.2.1,${entry}` }, CWD)).problems).toEqual([
+        `server.trustedProxies.1 (from environment variable REGAUTH_TRUSTED_PROXIES): ${entry} is wider than /16 (IPv4) or /48 (IPv6): ` +
+          'any host in it could forge the client address the brute-force protection counts; name the proxies themselves, ' +
+          'or set server.allowBroadTrustedProxies (REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES=true)',
+      ]);
+    });
+
+    test('ranges of one network, IPv4-mapped ones by their IPv4 width, and loopback are accepted', () => {
+      const entries = ['10.42.0.0/16', '10.42.7.0/24', '2001:db8:1::/48', '::ffff:10.42.0.0/112', 'loopback', '127.0.0.0/8'];
+      expect(loadConfig({ REGAUTH_TRUSTED_PROXIES: entries.join(',') }, CWD).server.trustedProxies).toEqual(entries);
+    });
+
+    test('server.allowBroadTrustedProxies accepts them', async () => {
+      const env = { REGAUTH_TRUSTED_PROXIES: BROAD.join(','), REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES: 'true' };
+      expect(loadConfig(env, CWD).server.trustedProxies).toEqual(BROAD);
+      const path = await configFile('broad.yaml', 'server:\n  trustedProxies: [10.0.0.0/8]\n  allowBroadTrustedProxies: true\n');
+      expect(loadConfig({ REGAUTH_CONFIG: path }, CWD).server.trustedProxies).toEqual(['10.0.0.0/8']);
+    });
+
+    test('a broad range from the file blames the file', async () => {
+      const path = await configFile('broad-refused.yaml', 'server:\n  trustedProxies: [uniquelocal]\n');
+      expect(configErrorOf(() => loadConfig({ REGAUTH_CONFIG: path }, CWD)).problems).toEqual([
+        `server.trustedProxies.0 (from REGAUTH_CONFIG file ${path}; override with REGAUTH_TRUSTED_PROXIES): uniquelocal is wider than ` +
+          '/16 (IPv4) or /48 (IPv6): any host in it could forge the client address the brute-force protection counts; name the ' +
+          'proxies themselves, or set server.allowBroadTrustedProxies (REGAUTH_ALLOW_BROAD_TRUSTED_PROXIES=true)',
+      ]);
     });
   });
 
@@ -300,8 +359,20 @@ describe('loadConfig', () => {
     );
 
     test('trusted proxies may be addresses, CIDRs, netmasks and the names express knows', () => {
-      const entries = ['192.0.2.1', '10.0.0.0/8', '172.16.0.0/255.240.0.0', '2001:db8::/32', '::1', 'loopback', 'linklocal', 'uniquelocal'];
+      const entries = ['192.0.2.1', '10.42.0.0/16', '172.16.0.0/255.255.0.0', '2001:db8:1::/48', '::1', 'loopback', '127.0.0.0/8'];
       expect(loadConfig({ REGAUTH_TRUSTED_PROXIES: entries.join(',') }, CWD).server.trustedProxies).toEqual(entries);
+    });
+
+    test.each(['0.0.0.0/0', '::/0', '10.0.0.0/255.0.255.0', '10.0.0.0/0.0.0.0'])('a range express refuses at start: %s', (entry) => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_TRUSTED_PROXIES: entry }, CWD)).problems).toEqual([
+        'server.trustedProxies.0 (from environment variable REGAUTH_TRUSTED_PROXIES): not an IP address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal',
+      ]);
+    });
+
+    test('an admin listener on the service port is refused', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_PORT: '5002', REGAUTH_ADMIN_PORT: '5002' }, CWD)).problems).toEqual([
+        'server.adminListener.port (from environment variable REGAUTH_ADMIN_PORT): must differ from server.port',
+      ]);
     });
 
     test('a lockout shorter than its own maximum is required', async () => {

@@ -18,6 +18,10 @@ interface ComposeService {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  security_opt?: string[];
 }
 
 interface ComposeFile {
@@ -160,6 +164,23 @@ describe('docker-compose.yml', () => {
     expect(healthcheckCommand(regauth)).toContain("fetch('http://127.0.0.1:5001/readyz')");
     expect(regauth.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(registry.depends_on).toEqual({ regauth: { condition: 'service_healthy' } });
+  });
+
+  test('no service can gain privileges; regauth and the registry run read-only without capabilities, with /tmp in memory', () => {
+    for (const service of [postgres, regauth, registry]) expect(service.security_opt).toContain('no-new-privileges:true');
+    for (const service of [regauth, registry]) {
+      expect(service.read_only).toBe(true);
+      expect(service.cap_drop).toEqual(['ALL']);
+      expect(service.tmpfs).toEqual(['/tmp']);
+    }
+  });
+
+  test('what regauth writes (keys, the bundle) lies on its volumes, since its root filesystem is read-only', () => {
+    const keysDir = environmentOf(runtime).REGAUTH_KEYS_DIR as string;
+    const written = /regauth registry-config --bundle (\S+)/.exec(regauth.command?.join(' ') ?? '')?.[1] as string;
+    expect(mounts(regauth).map((mount) => mount.target)).toContain(keysDir);
+    expect(onVolume(regauth, written)).not.toBeNull();
+    expect(mounts(regauth).every((mount) => !mount.readOnly)).toBe(true);
   });
 
   test('the data of each service outlives its container in a named volume', () => {

@@ -8,6 +8,7 @@ import { findKustomize, type KustomizeTool } from '../../support/kustomize-tool.
 import { validateKubernetesObject, type KubernetesObject } from '../../support/kubernetes-schema.js';
 import { missingDependency } from '../../support/missing-dependency.js';
 import { REPOSITORY_ROOT } from '../../support/repository.js';
+import { loadConfig, type RegauthConfig } from '../../../src/adapters/config/load-config.js';
 import { environmentIn, regauth } from '../cli/cli-harness.js';
 
 // Shapes of the fields these tests read; the schemas check the rest.
@@ -31,25 +32,59 @@ interface Container {
   livenessProbe?: Probe;
   startupProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
+  securityContext?: SecurityContext & {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    privileged?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  seccompProfile?: { type: string };
 }
 interface Volume {
   name: string;
   secret?: { secretName: string; items?: { key: string; path: string }[] };
   persistentVolumeClaim?: { claimName: string };
+  emptyDir?: { sizeLimit?: string };
 }
 interface PodSpec {
   containers: Container[];
+  initContainers?: Container[];
   volumes?: Volume[];
   restartPolicy?: string;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number };
+  securityContext?: SecurityContext & { fsGroup?: number };
+}
+interface NetworkPolicyPeer {
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  podSelector?: { matchLabels?: Record<string, string> };
+  ipBlock?: { cidr: string };
+}
+interface NetworkPolicyRule {
+  from?: NetworkPolicyPeer[];
+  to?: NetworkPolicyPeer[];
+  ports?: { protocol?: string; port?: string | number }[];
+}
+interface NetworkPolicy extends KubernetesObject {
+  spec: {
+    podSelector: { matchLabels?: Record<string, string> };
+    policyTypes?: string[];
+    ingress?: NetworkPolicyRule[];
+    egress?: NetworkPolicyRule[];
+  };
+}
+interface Service extends KubernetesObject {
+  spec: { type?: string; selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] };
 }
 interface Workload extends KubernetesObject {
   spec: {
     replicas?: number;
     selector?: { matchLabels: Record<string, string> };
-    template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+    template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
   };
 }
 
@@ -79,6 +114,11 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
   Object.entries(selector).every(([key, value]) => labels[key] === value);
 const identity = (object: KubernetesObject) => `${object.kind}/${object.metadata.name}`;
 
+/** The config a regauth pod reads from these settings (its ConfigMap) and the database Secret. */
+function podConfig(settings: Record<string, string>): RegauthConfig {
+  return loadConfig({ ...settings, DATABASE_URL: 'postgres://regauth@db.example.internal:5432/regauth' }, '/app');
+}
+
 /** The environment variables config/default.yaml documents, as `# NAME:` after each setting. */
 async function documentedVariables(): Promise<Set<string>> {
   const text = await readFile(join(REPOSITORY_ROOT, 'config/default.yaml'), 'utf8');
@@ -92,13 +132,29 @@ interface Overlay {
   [field: string]: unknown;
 }
 
+/** The README's YAML blocks, each without the indentation of the list item it may sit in. */
+async function readmeYamlBlocks(): Promise<string[]> {
+  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  return [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^ *```$/gm)].map(([, indent = '', block = '']) =>
+    block
+      .split('\n')
+      .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+      .join('\n'),
+  );
+}
+
 /** The overlay the README's Kubernetes section shows: its YAML block that is a Kustomization. */
 async function readmeOverlay(): Promise<Overlay> {
-  const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string);
-  const overlays = blocks.filter((block) => /^kind: Kustomization$/m.test(block));
+  const overlays = (await readmeYamlBlocks()).filter((block) => /^kind: Kustomization$/m.test(block));
   expect(overlays).toHaveLength(1);
   return parseYaml(overlays[0] as string) as Overlay;
+}
+
+/** The README's patch that names another ingress controller namespace in the network policies. */
+async function readmeIngressNamespacePatch(): Promise<Record<string, unknown>> {
+  const patches = (await readmeYamlBlocks()).filter((block) => /^patches:$/m.test(block) && block.includes('kind: NetworkPolicy'));
+  expect(patches).toHaveLength(1);
+  return parseYaml(patches[0] as string) as Record<string, unknown>;
 }
 
 async function render(tool: KustomizeTool, dir: string): Promise<KubernetesObject[]> {
@@ -274,6 +330,149 @@ describe('the registry Deployment', () => {
   });
 });
 
+const workloads = [...manifests.values()].filter((object): object is Workload => object.kind === 'Deployment' || object.kind === 'Job');
+const containersOf = (workload: Workload) => [...(workload.spec.template.spec.initContainers ?? []), ...workload.spec.template.spec.containers];
+const everyContainer = workloads.flatMap((workload) =>
+  containersOf(workload).map((container) => [`${identity(workload)} ${container.name}`, workload, container] as const),
+);
+
+describe('every pod and container', () => {
+  test('the workloads are regauth, its migration Job and the registry', () => {
+    expect(workloads.map(identity).sort()).toEqual(['Deployment/regauth', 'Deployment/registry', 'Job/regauth-migrate']);
+  });
+
+  test.each(everyContainer)("%s runs as a fixed non-root user and group, under the runtime's seccomp profile", (_name, workload, container) => {
+    const effective = { ...workload.spec.template.spec.securityContext, ...container.securityContext };
+    expect(effective.runAsNonRoot).toBe(true);
+    expect(effective.runAsUser).toBeGreaterThan(0);
+    expect(effective.runAsGroup).toBeGreaterThan(0);
+    expect(effective.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+  });
+
+  test.each(everyContainer)('%s cannot gain privileges, has no capability and a read-only root filesystem', (_name, _workload, container) => {
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext?.privileged).toBeUndefined();
+    expect(container.securityContext?.capabilities?.add).toBeUndefined();
+  });
+
+  test.each(everyContainer)('%s writes only to an emptyDir or a claimed volume', (_name, workload, container) => {
+    for (const mount of container.volumeMounts ?? []) {
+      if (mount.readOnly === true) continue;
+      const volume = workload.spec.template.spec.volumes?.find((candidate) => candidate.name === mount.name);
+      expect(volume?.emptyDir ?? volume?.persistentVolumeClaim).toBeDefined();
+    }
+  });
+
+  test.each(workloads.filter((workload) => workload.kind === 'Deployment').map((workload) => [identity(workload), workload] as const))(
+    '%s has a small emptyDir at /tmp',
+    (_name, workload) => {
+      const container = onlyContainer(workload);
+      const mount = container.volumeMounts?.find((candidate) => candidate.mountPath === '/tmp');
+      expect(workload.spec.template.spec.volumes?.find((volume) => volume.name === mount?.name)?.emptyDir?.sizeLimit).toBeDefined();
+    },
+  );
+
+  test("the registry's group owns its data volume, so a non-root registry can write its images", () => {
+    const pod = base<Workload>('Deployment', 'registry').spec.template.spec;
+    expect(pod.volumes?.some((volume) => volume.persistentVolumeClaim !== undefined)).toBe(true);
+    expect(pod.securityContext?.fsGroup).toBe(pod.securityContext?.runAsGroup);
+  });
+});
+
+const INGRESS_CONTROLLER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } };
+const PROMETHEUS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
+const DNS = [
+  { protocol: 'UDP', port: 53 },
+  { protocol: 'TCP', port: 53 },
+];
+
+describe('network policies', () => {
+  const policies = [...manifests.values()].filter((object): object is NetworkPolicy => object.kind === 'NetworkPolicy');
+  const regauthPolicy = base<NetworkPolicy>('NetworkPolicy', 'regauth');
+  const registryPolicy = base<NetworkPolicy>('NetworkPolicy', 'registry');
+  const portNames = (workload: Workload) => (onlyContainer(workload).ports ?? []).map((port) => port.name);
+
+  test('a default deny selects every pod of the namespace, both ways, and allows nothing', () => {
+    expect(base<NetworkPolicy>('NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test.each(workloads.map((workload) => [identity(workload), workload] as const))(
+    'the pods of %s are selected by one policy of their own, which restricts both directions',
+    (_name, workload) => {
+      const own = policies.filter(
+        (policy) => policy.metadata.name !== 'default-deny' && selects(policy.spec.podSelector.matchLabels ?? {}, podLabels(workload)),
+      );
+      expect(own).toHaveLength(1);
+      expect(own[0]?.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    },
+  );
+
+  test('every rule names its ports, and every ingress rule its peers: nothing is open to any source', () => {
+    for (const policy of policies) {
+      for (const rule of policy.spec.ingress ?? []) {
+        expect(rule.from?.length).toBeGreaterThan(0);
+        expect(rule.ports?.length).toBeGreaterThan(0);
+      }
+      for (const rule of policy.spec.egress ?? []) expect(rule.ports?.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('regauth takes its token port from the ingress controller only, and its admin port from Prometheus only', () => {
+    expect(regauthPolicy.spec.ingress).toEqual([
+      { from: [INGRESS_CONTROLLER], ports: [{ protocol: 'TCP', port: 'http' }] },
+      { from: [PROMETHEUS], ports: [{ protocol: 'TCP', port: 'admin' }] },
+    ]);
+    expect(portNames(base<Workload>('Deployment', 'regauth'))).toEqual(['http', 'admin']);
+  });
+
+  test('regauth sends DNS and PostgreSQL, on the port of DATABASE_URL, and nothing else', () => {
+    expect(regauthPolicy.spec.egress).toEqual([{ ports: DNS }, { ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    const databaseUrl = (base('Secret', 'regauth-database').stringData as Record<string, string>).DATABASE_URL as string;
+    expect(new URL(databaseUrl).port).toBe('5432');
+  });
+
+  test('the registry takes its port from the ingress controller, sends DNS only, and no rule lets it reach regauth', () => {
+    expect(registryPolicy.spec.ingress).toEqual([{ from: [INGRESS_CONTROLLER], ports: [{ protocol: 'TCP', port: 'http' }] }]);
+    expect(registryPolicy.spec.egress).toEqual([{ ports: DNS }]);
+    expect(portNames(base<Workload>('Deployment', 'registry'))).toEqual(['http']);
+    // regauth's peers are other namespaces, never a pod selector that could match the registry next to it.
+    for (const rule of regauthPolicy.spec.ingress ?? []) for (const peer of rule.from ?? []) expect(Object.keys(peer)).toEqual(['namespaceSelector']);
+  });
+});
+
+describe('trusted proxies and the admin listener', () => {
+  const settings = base('ConfigMap', 'regauth-config').data as Record<string, string>;
+  const deployment = base<Workload>('Deployment', 'regauth');
+  const adminPort = onlyContainer(deployment).ports?.find((port) => port.name === 'admin')?.containerPort;
+
+  test('REGAUTH_TRUSTED_PROXIES is in the ConfigMap, as a placeholder regauth accepts that trusts no proxy', () => {
+    expect(Object.keys(settings)).toContain('REGAUTH_TRUSTED_PROXIES');
+    expect(settings.REGAUTH_TRUSTED_PROXIES).not.toContain('10.0.0.0/8');
+    expect(podConfig(settings).server.trustedProxies).toEqual([]);
+  });
+
+  test('regauth refuses the broad ranges the placeholder warns against', () => {
+    for (const broad of ['10.0.0.0/8', '10.244.0.0/14', 'uniquelocal']) {
+      expect(() => podConfig({ ...settings, REGAUTH_TRUSTED_PROXIES: broad })).toThrow('server.trustedProxies.0');
+    }
+  });
+
+  test("the admin listener is on the container's admin port, which Prometheus is told to scrape", () => {
+    expect(podConfig(settings).server.adminListener.port).toBe(adminPort);
+    expect(deployment.spec.template.metadata?.annotations?.['prometheus.io/port']).toBe(String(adminPort));
+    expect(podConfig(settings).metrics.path).toBe(deployment.spec.template.metadata?.annotations?.['prometheus.io/path']);
+  });
+
+  test('the regauth Service, which the Ingress uses, exposes the token port only; regauth-admin the admin port, in the cluster', () => {
+    const service = base<Service>('Service', 'regauth');
+    expect(service.spec.ports.map((port) => port.targetPort)).toEqual(['http']);
+    const admin = base<Service>('Service', 'regauth-admin');
+    expect(admin.spec.type).toBe('ClusterIP');
+    expect(selects(admin.spec.selector, podLabels(deployment))).toBe(true);
+    expect(admin.spec.ports).toEqual([{ name: 'admin', port: adminPort, targetPort: 'admin' }]);
+  });
+});
+
 const kustomize = findKustomize() ?? missingDependency('kustomize or kubectl (Debian package kubernetes-client) for kustomize builds');
 
 (kustomize ? describe : describe.skip)('rendered with kustomize', () => {
@@ -340,9 +539,35 @@ const kustomize = findKustomize() ?? missingDependency('kustomize or kubectl (De
       REGAUTH_PUBLIC_URL: 'https://auth.example.com',
       REGAUTH_SERVICE: 'registry.example.com',
       REGAUTH_REGISTRY_HOST: 'registry.example.com',
+      REGAUTH_TRUSTED_PROXIES: '10.42.7.0/24,10.42.9.0/24',
     });
+    expect(podConfig(settings).server.trustedProxies).toEqual(['10.42.7.0/24', '10.42.9.0/24']);
 
     expect(onlyContainer(find<Workload>(rendered, 'Deployment', 'regauth')).image).toBe('registry.example.com/platform/regauth:0.1.0');
     expect(onlyContainer(find<Workload>(rendered, 'Job', 'regauth-migrate')).image).toBe('registry.example.com/platform/regauth:0.1.0');
+  });
+
+  test("the README's patch names another ingress controller namespace in both policies, and changes nothing else", async () => {
+    const overlay = join(root, 'ingress-namespace');
+    await mkdir(overlay, { recursive: true });
+    const kustomization = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      [tool.folderResources ? 'resources' : 'bases']: [relative(overlay, BASE_DIR)],
+      ...(await readmeIngressNamespacePatch()),
+    };
+    await writeFile(join(overlay, 'kustomization.yaml'), stringify(kustomization));
+
+    const rendered = await render(tool, overlay);
+    const controller = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } };
+    for (const name of ['regauth', 'registry']) {
+      const policy = find<NetworkPolicy>(rendered, 'NetworkPolicy', name);
+      const original = base<NetworkPolicy>('NetworkPolicy', name);
+      expect(policy.spec).toEqual({
+        ...original.spec,
+        ingress: [{ ...original.spec.ingress?.[0], from: [controller] }, ...(original.spec.ingress ?? []).slice(1)],
+      });
+    }
+    expect(find<NetworkPolicy>(rendered, 'NetworkPolicy', 'default-deny').spec).toEqual(base<NetworkPolicy>('NetworkPolicy', 'default-deny').spec);
   });
 });

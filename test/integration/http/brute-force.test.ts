@@ -229,7 +229,7 @@ describe('brute-force protection at the token endpoint', () => {
     let service: TestRegauth;
 
     beforeAll(async () => {
-      service = await createTestRegauth({}, { REGAUTH_TRUSTED_PROXIES: '10.0.0.0/8,192.0.2.1' });
+      service = await createTestRegauth({}, { REGAUTH_TRUSTED_PROXIES: '10.42.0.0/16,192.0.2.1' });
     }, 60_000);
 
     afterAll(async () => {
