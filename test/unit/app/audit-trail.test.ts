@@ -132,4 +132,37 @@ describe('AuditTrail', () => {
     await trail.flush();
     expect(await log.query({ limit: 10 })).toHaveLength(1);
   });
+
+  test('cuts each event to a bounded size before it is logged or stored', async () => {
+    const logger = new RecordingLogger();
+    const log = new InMemoryAuditLog();
+    const trail = new AuditTrail(log, logger);
+    const refused = Array.from({ length: 256 }, (_, index) => ({ type: 'repository', name: `${index}/${'n'.repeat(500)}`, actions: ['push'] }));
+    trail.record(event({ username: 'u'.repeat(10_000), details: { refused, clientId: 'c'.repeat(10_000) } }));
+    await trail.flush();
+    const [stored] = log.events;
+    expect(JSON.stringify(stored).length).toBeLessThan(4_096);
+    expect(JSON.stringify(logger.records[0]?.fields).length).toBeLessThan(4_096);
+    expect(stored?.details.refusedOmitted).toBe(256 - (stored?.details.refused as unknown[]).length);
+  });
+
+  test('recordDurably resolves once the event is written, and logs it only then', async () => {
+    const logger = new RecordingLogger();
+    const log = new CountingAuditLog();
+    const trail = new AuditTrail(log, logger, [], { durability: 'durable', groupCommitMs: 0, maxBatch: 10 });
+    const recorded = trail.recordDurably(event());
+    expect(logger.records).toStrictEqual([]);
+    await recorded;
+    expect(log.calls).toStrictEqual([1]);
+    expect(logger.records.map((record) => record.message)).toStrictEqual(['audit']);
+  });
+
+  test('recordDurably in batched mode logs at once and writes at the next flush', async () => {
+    const log = new CountingAuditLog();
+    const trail = new AuditTrail(log, new RecordingLogger(), [], { durability: 'batched', groupCommitMs: 0, maxBatch: 10 });
+    await trail.recordDurably(event());
+    expect(log.calls).toStrictEqual([]);
+    await trail.flush();
+    expect(log.calls).toStrictEqual([1]);
+  });
 });
