@@ -31,7 +31,7 @@ export type AuditObserver = (event: AuditEvent) => void;
 
 /**
  * Audit events, each cut to a bounded size, go to the structured log and to the audit table. `record`
- * collects an event for the next periodic write (events whose write fails are kept for the one after);
+ * writes an event without waiting for it (one whose write fails is kept for the next periodic write);
  * `recordDurably` waits for its INSERT in durable mode, and fails with 503 when it cannot be written.
  */
 export class AuditTrail {
@@ -70,11 +70,16 @@ export class AuditTrail {
           });
   }
 
-  /** Logs the event now and writes it with the next periodic batch. */
+  /**
+   * Logs the event now and writes it without waiting: in durable mode in the next group commit (so rows
+   * keep the order events happened in), falling back to the periodic batch when that write fails or is
+   * full; in batched mode with the next periodic batch.
+   */
   record(event: AuditEvent): void {
     const bounded = boundedEvent(event);
     this.announce(bounded);
-    this.batch.add(bounded);
+    if (this.durable === null) this.batch.add(bounded);
+    else this.durable.commit(bounded).catch(() => this.batch.add(bounded));
   }
 
   /**
@@ -93,9 +98,10 @@ export class AuditTrail {
     this.announce(bounded);
   }
 
-  /** Writes the batched events now, and waits for durable ones being written. */
+  /** Writes what waits now; durable first, since an event whose durable write fails joins the batch. */
   async flush(): Promise<void> {
-    await Promise.all([this.batch.flush(), this.durable?.flush()]);
+    await this.durable?.flush();
+    await this.batch.flush();
   }
 
   private announce(event: AuditEvent): void {

@@ -114,6 +114,7 @@ describe('RegistryTokenIssuer with a durable audit log', () => {
     await issuer.issue(anonymous('10.0.0.1'));
     expect(auditLog.writes).toEqual([]);
     const flushed = audit.flush();
+    await settle();
     auditLog.writes[0]?.commit();
     await flushed;
     expect(auditLog.events.map((event) => event.event)).toEqual(['token.issued']);
