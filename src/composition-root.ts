@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Express } from 'express';
 import { AdminKeys, type AdminKeyView, type CreatedAdminKey } from './app/admin-keys.js';
-import { AuditTrail } from './app/audit-trail.js';
+import { AuditRetention } from './app/audit-retention.js';
+import { AuditTrail, type AuditTrailSettings } from './app/audit-trail.js';
 import { StoreDeployTokenAdmin, type DeployTokenAdmin } from './app/deploy-token-admin.js';
 import { forgetOnChanges, forgettingWrites } from './app/credential-cache-invalidation.js';
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
@@ -59,8 +60,11 @@ export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'cha
   readonly changes?: DeployTokenChangeFeed;
 };
 
-/** How often collected last-use times and audit events are written. */
+/** How often collected last-use times and batched audit events are written. */
 const BATCH_FLUSH_INTERVAL_MS = 1_000;
+
+/** How often audit events past audit.retentionDays are deleted (and once at start). */
+const AUDIT_RETENTION_INTERVAL_MS = 3_600_000;
 
 /** Admin-key management for the CLI, wherever the store lives. */
 export interface AdminKeyAdmin {
@@ -102,8 +106,10 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   const stores = overrides.stores ?? (opened as OpenStore);
   let pool: BcryptWorkerPool | null = null;
   let stopForgetting: (() => Promise<void>) | null = null;
+  let retention: AuditRetention | null = null;
   /** Stops what was started, in reverse: on close, and when start-up fails part way. */
   const release = async (): Promise<void> => {
+    await retention?.stop();
     keyRing.stop();
     await stopForgetting?.();
     await pool?.close();
@@ -118,7 +124,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const cache = credentialCacheFor(config, stores);
     if (cache !== null) stopForgetting = await forgetOnChanges(stores.changes as DeployTokenChangeFeed, cache);
     const metrics = config.metrics.enabled ? new PrometheusMetrics(metricsSources(opened, pool, cache)) : null;
-    const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent]);
+    const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const issuer = new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
@@ -148,6 +154,8 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const flushBatches = () => Promise.all([uses.flush(), audit.flush()]).then(() => undefined);
     const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
     flushTimer.unref();
+    retention = new AuditRetention({ auditLog: stores.auditLog, clock, logger, retentionDays: config.audit.retentionDays });
+    retention.start(AUDIT_RETENTION_INTERVAL_MS);
     const readiness = () => checkReadiness(stores.store, signer);
     const shared = {
       tokenPath: config.token.path,
@@ -179,6 +187,11 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     await release();
     throw error;
   }
+}
+
+function auditTrailSettings(config: RegauthConfig): AuditTrailSettings {
+  const { durability, groupCommitMs, maxBatch } = config.audit;
+  return { durability, groupCommitMs, maxBatch };
 }
 
 /** `auto` threads: the cores shared among the processes, at least one each. */
@@ -312,7 +325,7 @@ export async function openDeployTokenAdmin(
   const opened = await openStore(config.database, 'cli', logger);
   const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
   const clock = overrides.clock ?? systemClock;
-  const audit = new AuditTrail(opened.auditLog, logger);
+  const audit = new AuditTrail(opened.auditLog, logger, [], auditTrailSettings(config));
   return {
     admin: deployTokenAdmin(config, opened, hasher, clock, audit),
     adminKeys: new AdminKeys({ store: opened.adminKeys, tokens: randomOpaqueTokens, clock, audit }),

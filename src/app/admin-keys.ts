@@ -42,7 +42,7 @@ export class AdminKeys {
     const key = this.deps.tokens.generate(ADMIN_KEY_PREFIX);
     const now = this.deps.clock.now();
     const created = await this.deps.store.create({ name: trimmed, keyHash: this.deps.tokens.digest(key), createdAt: now });
-    this.record('admin_key.created', created, now);
+    await this.record('admin_key.created', created, now);
     return { adminKey: adminKeyView(created), key };
   }
 
@@ -54,7 +54,7 @@ export class AdminKeys {
     const now = this.deps.clock.now();
     const revoked = await this.deps.store.revoke(id, now);
     if (revoked === null) throw new AdminKeyNotFoundError(id);
-    this.record('admin_key.revoked', revoked, now);
+    await this.record('admin_key.revoked', revoked, now);
     return adminKeyView(revoked);
   }
 
@@ -70,8 +70,8 @@ export class AdminKeys {
     return found;
   }
 
-  private record(event: 'admin_key.created' | 'admin_key.revoked', key: AdminKey, now: Date): void {
-    this.deps.audit.record({
+  private record(event: 'admin_key.created' | 'admin_key.revoked', key: AdminKey, now: Date): Promise<void> {
+    return this.deps.audit.recordDurably({
       occurredAt: now,
       event,
       actor: 'cli',

@@ -165,7 +165,7 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
       tokenLifetimeSeconds,
       createdAt: now,
     });
-    this.recordEvent('token.created', token, by, now, { name, repositories, scopes, expiresAt, tokenLifetimeSeconds });
+    await this.recordEvent('token.created', token, by, now, { name, repositories, scopes, expiresAt, tokenLifetimeSeconds });
     return { token: viewOf(token, now), secret };
   }
 
@@ -205,7 +205,7 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
 
     const updated = await this.deps.store.update(existing.id, changes, now);
     if (updated === null) throw new DeployTokenNotFoundError(reference);
-    this.recordEvent('token.updated', updated, by, now, { ...changes });
+    await this.recordEvent('token.updated', updated, by, now, { ...changes });
     return viewOf(updated, now);
   }
 
@@ -213,7 +213,7 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     const now = this.deps.clock.now();
     const revoked = await this.deps.store.revoke((await this.find(reference)).id, now);
     if (revoked === null) throw new DeployTokenNotFoundError(reference);
-    this.recordEvent('token.revoked', revoked, by, now, {});
+    await this.recordEvent('token.revoked', revoked, by, now, {});
     return viewOf(revoked, now);
   }
 
@@ -223,7 +223,7 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     const secret = this.deps.secrets.generate();
     const rotated = await this.deps.store.rotateSecret(existing.id, await this.deps.hasher.hash(secret), now);
     if (rotated === null) throw new DeployTokenNotFoundError(reference);
-    this.recordEvent('token.rotated', rotated, by, now, {});
+    await this.recordEvent('token.rotated', rotated, by, now, {});
     return { token: viewOf(rotated, now), secret };
   }
 
@@ -275,8 +275,9 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     return text === undefined ? null : parseTokenLifetime(text, this.deps.maxTokenLifetimeSeconds);
   }
 
-  private recordEvent(event: AuditEventType, token: DeployToken, by: Actor, now: Date, details: Record<string, unknown>): void {
-    this.deps.audit.record({
+  /** Durable (unless audit.durability is batched): a change is answered once its record is committed. */
+  private recordEvent(event: AuditEventType, token: DeployToken, by: Actor, now: Date, details: Record<string, unknown>): Promise<void> {
+    return this.deps.audit.recordDurably({
       occurredAt: now,
       event,
       actor: by.actor,

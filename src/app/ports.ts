@@ -147,9 +147,12 @@ export interface AuditQuery {
 }
 
 export interface AuditLog {
+  /** One statement: all the events are committed, or none. */
   record(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first. */
   query(query: AuditQuery): Promise<RecordedAuditEvent[]>;
+  /** Deletes up to `limit` of the oldest events that occurred before `cutoff`; returns how many it deleted. */
+  deleteOlderThan(cutoff: Date, limit: number): Promise<number>;
 }
 
 /** What was concluded the last time a username and secret were checked. */

@@ -1,5 +1,6 @@
 import type { DeployToken } from '../core/deploy-token.js';
 import { isWellFormedOpaqueToken, REFRESH_TOKEN_PREFIX } from '../core/opaque-token.js';
+import { auditedClientId } from '../core/audited-username.js';
 import { refreshTokenIdleExpiry } from '../core/refresh-token-expiry.js';
 import { assertUsable } from './deploy-token-authenticator.js';
 import { InvalidCredentialsError, InvalidRefreshTokenError } from './errors.js';
@@ -34,8 +35,8 @@ export class RefreshTokens {
         deployTokenId: deployToken.id,
         secretGeneration: deployToken.secretGeneration,
         tokenHash: this.deps.tokens.digest(token),
-        // Only a label for operators; the client chose it, so no control characters (PostgreSQL refuses NUL).
-        clientId: clientId?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64) || null,
+        // Only a label for operators; the client chose it: bounded, escaped, never a pasted secret.
+        clientId: clientId === null || clientId === '' ? null : auditedClientId(clientId),
         createdAt: this.deps.clock.now(),
       }),
     );

@@ -1,5 +1,5 @@
 import { decideAccess, type AccessDecision } from '../core/access-policy.js';
-import { auditedUsername } from '../core/audited-username.js';
+import { auditedClientId, auditedUsername } from '../core/audited-username.js';
 import { rightsOf, type DeployToken } from '../core/deploy-token.js';
 import { RegauthError } from '../core/regauth-error.js';
 import { buildRegistryClaims } from '../core/registry-claims.js';
@@ -76,6 +76,7 @@ export class RegistryTokenIssuer {
 
     const issuedAt = this.deps.clock.now();
     const lifetimeSeconds = Math.min(deployToken?.tokenLifetimeSeconds ?? settings.lifetimeSeconds, settings.maxLifetimeSeconds);
+    const jwtId = this.deps.jwtIds.next();
     const claims = buildRegistryClaims({
       issuer: settings.issuer,
       service: settings.service,
@@ -83,7 +84,7 @@ export class RegistryTokenIssuer {
       access: decision.granted,
       issuedAt,
       lifetimeSeconds,
-      jwtId: this.deps.jwtIds.next(),
+      jwtId,
     });
     const token = await unavailableOnFailure('signing key', () => this.deps.signer.sign(claims));
     const refreshToken =
@@ -91,8 +92,8 @@ export class RegistryTokenIssuer {
         ? await this.deps.refreshTokens.issue(deployToken, request.clientId ?? null)
         : undefined;
 
-    if (deployToken !== null) this.deps.uses.record(deployToken, issuedAt, request.clientIp ?? null);
-    this.deps.audit.record({
+    // Durable by default: the token is answered only once its record is committed; a failed write is a 503.
+    await this.deps.audit.recordDurably({
       occurredAt: issuedAt,
       event: 'token.issued',
       actor: deployToken?.username ?? null,
@@ -103,10 +104,12 @@ export class RegistryTokenIssuer {
         granted: decision.granted,
         refused: decision.refused,
         grant: request.credentials?.kind ?? 'anonymous',
+        jti: jwtId,
         ...(refreshToken === undefined ? {} : { refreshTokenIssued: true }),
-        ...(request.clientId ? { clientId: request.clientId.slice(0, 64) } : {}),
+        ...(request.clientId ? { clientId: auditedClientId(request.clientId) } : {}),
       },
     });
+    if (deployToken !== null) this.deps.uses.record(deployToken, issuedAt, request.clientIp ?? null);
     return {
       token,
       expiresIn: lifetimeSeconds,

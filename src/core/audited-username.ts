@@ -17,3 +17,8 @@ export function auditedUsername(claimed: string | null): string | null {
   const bounded = Array.from(claimed.slice(0, 2 * MAX_USERNAME_LENGTH)).slice(0, MAX_USERNAME_LENGTH).join('');
   return escapeControlCharacters(bounded);
 }
+
+/** A client id (`docker`, `containerd-client`) as the audit trail and the refresh-token list keep it: a client chose it too. */
+export function auditedClientId(clientId: string): string {
+  return auditedUsername(clientId) as string;
+}

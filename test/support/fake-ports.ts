@@ -177,6 +177,13 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore {
 export class InMemoryAuditLog implements AuditLog {
   readonly events: RecordedAuditEvent[] = [];
 
+  async deleteOlderThan(cutoff: Date, limit: number): Promise<number> {
+    const doomed = new Set(this.events.filter((event) => event.occurredAt < cutoff).slice(0, limit));
+    const kept = this.events.filter((event) => !doomed.has(event));
+    this.events.splice(0, this.events.length, ...kept);
+    return doomed.size;
+  }
+
   async record(events: readonly AuditEvent[]): Promise<void> {
     for (const event of events) this.events.push({ ...event, id: this.events.length + 1 });
   }

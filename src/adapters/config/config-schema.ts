@@ -146,6 +146,14 @@ export const configSchema = z
       })
       .strict(),
     metrics: z.object({ enabled: booleanSetting, path: urlPath }).strict(),
+    audit: z
+      .object({
+        durability: z.enum(['durable', 'batched']),
+        groupCommitMs: z.coerce.number().int().min(0).max(1_000),
+        maxBatch: positiveInt(10_000),
+        retentionDays: z.coerce.number().int().min(0).max(36_500),
+      })
+      .strict(),
     bruteForce: z
       .object({
         enabled: booleanSetting,
@@ -209,6 +217,10 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_CREDENTIAL_CACHE_TTL: 'credentialCache.ttlSeconds',
   REGAUTH_CREDENTIAL_CACHE_FAILURE_TTL: 'credentialCache.failureTtlSeconds',
   REGAUTH_CREDENTIAL_CACHE_MAX_ENTRIES: 'credentialCache.maxEntries',
+  REGAUTH_AUDIT_DURABILITY: 'audit.durability',
+  REGAUTH_AUDIT_GROUP_COMMIT_MS: 'audit.groupCommitMs',
+  REGAUTH_AUDIT_MAX_BATCH: 'audit.maxBatch',
+  REGAUTH_AUDIT_RETENTION_DAYS: 'audit.retentionDays',
   REGAUTH_METRICS_ENABLED: 'metrics.enabled',
   REGAUTH_METRICS_PATH: 'metrics.path',
   REGAUTH_LOG_LEVEL: 'log.level',

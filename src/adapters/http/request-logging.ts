@@ -33,7 +33,8 @@ export function requestLogging(logger: Logger) {
         const audited = (response.locals as Record<symbol, unknown>)[AUDITED] === true && response.statusCode < 400;
         logger[audited ? 'debug' : 'info']('request', {
           method: request.method,
-          path,
+          // Client-chosen and up to the header limit long: a log line stays small.
+          path: path.slice(0, 256),
           status: response.statusCode,
           durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
           clientIp: request.ip,

@@ -39,6 +39,17 @@ export class SqlAuditLog implements AuditLog {
     );
   }
 
+  /** SKIP LOCKED: replicas pruning at the same moment take different rows rather than wait for each other. */
+  async deleteOlderThan(cutoff: Date, limit: number): Promise<number> {
+    const deleted = await this.db.query<{ id: string | number }>(
+      `DELETE FROM audit_events WHERE id IN (
+         SELECT id FROM audit_events WHERE occurred_at < $1 ORDER BY occurred_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+       ) RETURNING id`,
+      [cutoff, limit],
+    );
+    return deleted.length;
+  }
+
   async query(query: AuditQuery): Promise<RecordedAuditEvent[]> {
     const conditions: string[] = [];
     const parameters: SqlParameter[] = [];

@@ -87,6 +87,19 @@ describe.each(STORES)('the username of a failed login, as the audit table keeps 
     for (const secret of [DEPLOY_TOKEN_SECRET, REFRESH_TOKEN, ADMIN_KEY, JWT.slice(0, 40)]) expect(text).not.toContain(secret);
   });
 
+  test('a secret sent as the client_id is stored as a marker too, in the audit row and the refresh-token list', async () => {
+    const created = await opened.service.regauth.admin.create({ name: 'client-id', repositories: ['team/app'], scopes: ['read_registry'] });
+    await request(app())
+      .post('/token')
+      .type('form')
+      .send({ grant_type: 'password', access_type: 'offline', client_id: DEPLOY_TOKEN_SECRET, username: created.token.username, password: created.secret, service: SERVICE })
+      .expect(200);
+    await opened.service.regauth.flush();
+    const page = bodyOf<AuditPage>('listAuditEvents', await request(app()).get(`${API}/audit-events?event=token.issued&limit=1`).set('Authorization', bearer(adminKey)));
+    expect(page.items[0]?.details.clientId).toBe(MARKER);
+    expect((await opened.service.regauth.admin.listRefreshTokens(created.token.username))[0]?.clientId).toBe(MARKER);
+  });
+
   test('a possible username is kept as it was typed', async () => {
     expect(await recordedUsername('ci.bot+gitlab')).toBe('ci.bot+gitlab');
   });

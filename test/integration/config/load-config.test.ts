@@ -49,6 +49,7 @@ const DEFAULTS: RegauthConfig = {
   secrets: { bcryptCost: 10, bcryptThreads: 'auto' as const, bcryptQueueLimit: 128 },
   credentialCache: { ttlSeconds: 60, failureTtlSeconds: 10, maxEntries: 10_000 },
   metrics: { enabled: true, path: '/metrics' },
+  audit: { durability: 'durable', groupCommitMs: 3, maxBatch: 256, retentionDays: 400 },
   bruteForce: {
     enabled: true,
     perUsernameAndIp: { maxFailures: 10, windowSeconds: 600, lockSeconds: 60, maxLockSeconds: 3600, backoffWindowSeconds: 86_400 },
@@ -131,6 +132,10 @@ describe('loadConfig', () => {
       ['REGAUTH_CREDENTIAL_CACHE_TTL', '0', 0],
       ['REGAUTH_CREDENTIAL_CACHE_FAILURE_TTL', '30', 30],
       ['REGAUTH_CREDENTIAL_CACHE_MAX_ENTRIES', '500', 500],
+      ['REGAUTH_AUDIT_DURABILITY', 'batched', 'batched'],
+      ['REGAUTH_AUDIT_GROUP_COMMIT_MS', '10', 10],
+      ['REGAUTH_AUDIT_MAX_BATCH', '64', 64],
+      ['REGAUTH_AUDIT_RETENTION_DAYS', '0', 0],
       ['REGAUTH_METRICS_ENABLED', 'false', false],
       ['REGAUTH_METRICS_PATH', '/internal/metrics', '/internal/metrics'],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
@@ -308,6 +313,12 @@ describe('loadConfig', () => {
     test('an unknown log level from the environment', () => {
       expect(configErrorOf(() => loadConfig({ REGAUTH_LOG_LEVEL: 'verbose' }, CWD)).problems).toEqual([
         'log.level (from environment variable REGAUTH_LOG_LEVEL): Invalid option: expected one of "error"|"warn"|"info"|"debug"',
+      ]);
+    });
+
+    test('an unknown audit durability from the environment', () => {
+      expect(configErrorOf(() => loadConfig({ REGAUTH_AUDIT_DURABILITY: 'async' }, CWD)).problems).toEqual([
+        'audit.durability (from environment variable REGAUTH_AUDIT_DURABILITY): Invalid option: expected one of "durable"|"batched"',
       ]);
     });
 

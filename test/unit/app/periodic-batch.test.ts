@@ -128,6 +128,22 @@ describe('PeriodicBatch', () => {
     expect(writes.batches).toStrictEqual([[3, 4, 5]]);
   });
 
+  test('beyond its capacity in bytes the oldest items are dropped too; the newest is always kept', async () => {
+    const items = new PeriodicBatch<number>({
+      write: writes.write,
+      logger,
+      what: 'test items',
+      capacity: 100,
+      capacityBytes: { bytes: 10, sizeOf: (item) => item },
+      retryFailed: false,
+    });
+    for (const item of [4, 4, 2, 5]) items.add(item);
+    expect(logger.records.map((record) => record.fields)).toStrictEqual([{ dropped: 2 }]);
+    items.add(30);
+    await items.flush();
+    expect(writes.batches).toStrictEqual([[30]]);
+  });
+
   test('with retryFailed, a failed write keeps its items for the next flush, before newer ones', async () => {
     const items = batch({ retryFailed: true });
     items.add(1);

@@ -113,8 +113,9 @@ describe('RegistryTokenIssuer', () => {
       granted,
       refused,
       grant: 'password',
+      jti: 'jti-1',
     });
-    await audit.flush();
+    // Durable by default: committed before issue() resolved, with no flush.
     expect(auditLog.events).toEqual([
       {
         id: 1,
@@ -124,7 +125,7 @@ describe('RegistryTokenIssuer', () => {
         deployTokenId: 1,
         username: 'ci-bot',
         clientIp: '10.1.2.3',
-        details: { granted, refused, grant: 'password' },
+        details: { granted, refused, grant: 'password', jti: 'jti-1' },
       },
     ]);
   });
