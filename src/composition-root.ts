@@ -17,6 +17,7 @@ import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
+import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
@@ -240,11 +241,11 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
     const server = createRegauthServer(regauth.app, tls, regauth.logger);
     const http = await listen(server, { port: config.server.port, host: config.server.host });
     servers.push(http);
+    const { port } = http.address() as AddressInfo;
     if (regauth.storeKind === 'embedded') {
-      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger);
+      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port));
       servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
-    const { port } = http.address() as AddressInfo;
     regauth.logger.info('regauth listening', {
       address: `${config.server.host}:${port}`,
       realm: config.realm,
@@ -296,6 +297,15 @@ export async function openDeployTokenAdmin(
       await opened.close();
     },
   };
+}
+
+/**
+ * How the server holding the embedded store was started, asked through its control socket; null when no
+ * server holds it (the CLI cannot see a server on PostgreSQL).
+ */
+export async function runningServerSettings(config: RegauthConfig): Promise<ServerSettings | null> {
+  if (config.database.url !== null || (await embeddedStoreHolder(config.database.dataDir))?.role !== 'server') return null;
+  return readServerSettings(controlSocketPath(config.database.dataDir));
 }
 
 /** The registry's `auth.token` block for this config, after writing the certificate bundle and JWKS file it names. */
