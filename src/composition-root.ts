@@ -25,6 +25,7 @@ import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { createRegauthServer } from './adapters/http/http-server.js';
+import { reachableFrom } from './adapters/http/listen-address.js';
 import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
 import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-directory.js';
@@ -225,6 +226,7 @@ function deployTokenAdmin(
 
 export interface RunningRegauth {
   readonly url: string;
+  readonly port: number;
   readonly regauth: RegauthApp;
   close(): Promise<void>;
 }
@@ -248,12 +250,14 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
     }
     regauth.logger.info('regauth listening', {
       address: `${config.server.host}:${port}`,
+      reachableFrom: reachableFrom(config.server.host),
       realm: config.realm,
       keyId: regauth.signingKey.keyId,
       store: regauth.storeKind === 'embedded' ? `embedded (${config.database.dataDir})` : regauth.storeKind,
     });
     return {
       url: `${tls === null ? 'http' : 'https'}://127.0.0.1:${port}`,
+      port,
       regauth,
       close: async () => {
         await Promise.all(servers.map(closeGracefully));
