@@ -56,7 +56,8 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
           `  registry bundle: ${config.registryBundlePath}\n` +
           (existing === null
             ? ''
-            : 'It signs now: a running regauth picks it up at its next keys reload. Give the registry the new bundle first.\n'),
+            : 'It signs now: a running regauth picks it up at its next keys reload (keys.reloadSeconds, or SIGHUP).\n' +
+              registryHandover(config, 'now')),
       );
     });
 
@@ -89,8 +90,8 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
           `  registry bundle: ${config.registryBundlePath}`,
           `  registry JWKS:   ${config.registryJwksPath}`,
           previous === null ? '' : `Until then ${previous.keyId} signs.`,
-          `Before ${activatesAt.toISOString()}: give every registry the new bundle (registry 3: the JWKS file) and restart it;`,
           'regauth replicas pick the key up by themselves (keys.reloadSeconds, or SIGHUP).',
+          registryHandover(config, `before ${activatesAt.toISOString()}`).trimEnd(),
           '',
         ]
           .filter((line, index, lines) => line !== '' || index === lines.length - 1)
@@ -155,6 +156,19 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
       );
     });
   return keys;
+}
+
+/**
+ * A registry reads its bundle only at start: until it is restarted with the new one it refuses the new
+ * key's tokens, and clients show no more than "unauthorized: authentication required".
+ */
+function registryHandover(config: RegauthConfig, when: string): string {
+  return [
+    `Every registry must be given the new bundle (registry 3: also the JWKS file) and restarted ${when},`,
+    'or its clients get "unauthorized: authentication required". The files are written here already;',
+    'to copy them where a registry reads them: npx regauth registry-config [--registry-version 3] --bundle PATH [--jwks PATH]',
+    '',
+  ].join('\n');
 }
 
 function registryPaths(config: RegauthConfig): { bundlePath: string; jwksPath: string } {
