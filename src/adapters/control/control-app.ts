@@ -5,6 +5,7 @@ import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { Logger } from '../../app/ports.js';
 import { adminErrorOf, sendAdminError } from '../http/admin-api/admin-api-errors.js';
 import { adminApi, ADMIN_API_PREFIX } from '../http/admin-api/admin-api.js';
+import { describeSchemaIssues } from '../http/admin-api/schema-issues.js';
 import { SERVER_SETTINGS_PATH, type ServerSettings } from './server-settings.js';
 
 const LOCAL_OPERATOR = { actor: 'cli' } as const;
@@ -30,7 +31,7 @@ export function createControlApp(admin: DeployTokenAdmin, adminKeys: AdminKeys, 
   app.post('/control/admin-keys', async (request, response) => {
     const body = createAdminKeyBody.safeParse(request.body);
     if (!body.success) {
-      sendAdminError(response, 'invalid_input', z.prettifyError(body.error));
+      sendAdminError(response, 'invalid_input', `body: ${describeSchemaIssues(body.error)}`);
       return;
     }
     response.status(201).json(await adminKeys.create(body.data.name));

@@ -89,4 +89,12 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
     const invalid = await request(app).post('/api/v1/deploy-tokens').send({ name: 'x' }).expect(400);
     expect(invalid.body.error.code).toBe('invalid_input');
   });
+
+  test("a body that does not match says which field and why in one plain line, without zod's glyphs", async () => {
+    const invalid = await request(app).post('/control/admin-keys').send({ name: 7, colour: 'red' }).expect(400);
+
+    expect(invalid.body).toEqual({
+      error: { code: 'invalid_input', message: 'body: name: Invalid input: expected string, received number; Unrecognized key: "colour"' },
+    });
+  });
 });
