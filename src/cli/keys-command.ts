@@ -8,7 +8,7 @@ import {
   writeRegistryFiles,
 } from '../adapters/keys/key-directory.js';
 import type { SigningKey } from '../adapters/keys/signing-key.js';
-import { systemClock } from '../composition-root.js';
+import { runningServerSettings, systemClock } from '../composition-root.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { prunableKeys, scheduleKeys } from '../core/key-schedule.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/registry-jwk.js';
@@ -42,6 +42,7 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
     .addOption(algorithmOption())
     .action(async (options: { force?: boolean; algorithm?: SigningAlgorithm }) => {
       const { config } = cliContext(io, configFile());
+      await refuseAnotherKeysFolder(config);
       const now = systemClock.now();
       const existing = await loadSigningKey(config.keys.dir, now);
       if (existing !== null && !options.force) {
@@ -68,6 +69,7 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
     .addOption(algorithmOption())
     .action(async (options: { activateIn?: string; algorithm?: SigningAlgorithm }) => {
       const { config } = cliContext(io, configFile());
+      await refuseAnotherKeysFolder(config);
       const delayMs = parseDuration(options.activateIn ?? DEFAULT_ACTIVATE_IN);
       if (delayMs === null) {
         throw new CliError(`--activate-in ${options.activateIn}: not a duration (examples: 0, 90s, 15m, 1h30m, 2d)`);
@@ -156,6 +158,16 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
       );
     });
   return keys;
+}
+
+/** A key added to a folder the running server does not read would never sign, and its bundle would mislead. */
+async function refuseAnotherKeysFolder(config: RegauthConfig): Promise<void> {
+  const server = await runningServerSettings(config);
+  if (server === null || server.keysDir === config.keys.dir) return;
+  throw new CliError(
+    `the running server (pid ${server.pid}) reads its keys from ${server.keysDir}, not ${config.keys.dir}; ` +
+      'give this command the same keys folder (REGAUTH_KEYS_DIR or keys.dir)',
+  );
 }
 
 /**

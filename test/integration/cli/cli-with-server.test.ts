@@ -260,6 +260,20 @@ describe('registry-config next to a server started with other settings than the 
     expect(parseYaml(result.stdout)).toMatchObject({ auth: { token: { realm: `http://127.0.0.1:${port}/token` } } });
   });
 
+  test.each([['keys', 'rotate'], ['keys', 'generate', '--force']])(
+    '%s %s refuses to add a key to a folder the running server does not read',
+    async (...argv) => {
+      expect(await regauth(cliEnv, dir, argv)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          `regauth: the running server (pid ${process.pid}) reads its keys from ${serverKeys}, not ${join(dir, 'keys')}; ` +
+          'give this command the same keys folder (REGAUTH_KEYS_DIR or keys.dir)\n',
+      });
+      expect(await exists(join(dir, 'keys'))).toBe(false);
+    },
+  );
+
   test('once the server has stopped, it prints its own settings again', async () => {
     await running?.close();
     running = null;
