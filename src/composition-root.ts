@@ -18,6 +18,7 @@ import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
+import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
@@ -26,6 +27,7 @@ import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-ge
 import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { createRegauthServer } from './adapters/http/http-server.js';
+import { reachableFrom } from './adapters/http/listen-address.js';
 import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
 import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-directory.js';
@@ -252,6 +254,7 @@ export interface RunningRegauth {
   readonly url: string;
   /** The admin listener's URL, or null when the admin routes are on `url`. */
   readonly adminUrl: string | null;
+  readonly port: number;
   readonly regauth: RegauthApp;
   close(): Promise<void>;
 }
@@ -268,6 +271,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
     const server = createRegauthServer(regauth.app, tls, regauth.logger);
     const http = await listen(server, { port: config.server.port, host: config.server.host });
     servers.push(http);
+    const { port } = http.address() as AddressInfo;
     let adminPort: number | null = null;
     if (regauth.adminApp !== null) {
       const { host, port } = config.server.adminListener;
@@ -276,13 +280,13 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       adminPort = (admin.address() as AddressInfo).port;
     }
     if (regauth.storeKind === 'embedded') {
-      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger);
+      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port));
       servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
-    const { port } = http.address() as AddressInfo;
     const scheme = tls === null ? 'http' : 'https';
     regauth.logger.info('regauth listening', {
       address: `${config.server.host}:${port}`,
+      reachableFrom: reachableFrom(config.server.host),
       ...(adminPort === null ? {} : { adminAddress: `${config.server.adminListener.host}:${adminPort}` }),
       realm: config.realm,
       keyId: regauth.signingKey.keyId,
@@ -291,6 +295,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
     return {
       url: `${scheme}://127.0.0.1:${port}`,
       adminUrl: adminPort === null ? null : `${scheme}://127.0.0.1:${adminPort}`,
+      port,
       regauth,
       close: async () => {
         await Promise.all(servers.map(closeGracefully));
@@ -334,6 +339,15 @@ export async function openDeployTokenAdmin(
       await opened.close();
     },
   };
+}
+
+/**
+ * How the server holding the embedded store was started, asked through its control socket; null when no
+ * server holds it (the CLI cannot see a server on PostgreSQL).
+ */
+export async function runningServerSettings(config: RegauthConfig): Promise<ServerSettings | null> {
+  if (config.database.url !== null || (await embeddedStoreHolder(config.database.dataDir))?.role !== 'server') return null;
+  return readServerSettings(controlSocketPath(config.database.dataDir));
 }
 
 /** The registry's `auth.token` block for this config, after writing the certificate bundle and JWKS file it names. */

@@ -8,7 +8,7 @@ import {
   writeRegistryFiles,
 } from '../adapters/keys/key-directory.js';
 import type { SigningKey } from '../adapters/keys/signing-key.js';
-import { systemClock } from '../composition-root.js';
+import { runningServerSettings, systemClock } from '../composition-root.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { prunableKeys, retiredKeyRetentionMs, scheduleKeys } from '../core/key-schedule.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/registry-jwk.js';
@@ -40,6 +40,7 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
     .addOption(algorithmOption())
     .action(async (options: { force?: boolean; algorithm?: SigningAlgorithm }) => {
       const { config } = cliContext(io, configFile());
+      await refuseAnotherKeysFolder(config);
       const now = systemClock.now();
       const existing = await loadSigningKey(config.keys.dir, now);
       if (existing !== null && !options.force) {
@@ -54,7 +55,8 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
           `  registry bundle: ${config.registryBundlePath}\n` +
           (existing === null
             ? ''
-            : 'It signs now: a running regauth picks it up at its next keys reload. Give the registry the new bundle first.\n'),
+            : 'It signs now: a running regauth picks it up at its next keys reload (keys.reloadSeconds, or SIGHUP).\n' +
+              registryHandover(config, 'now')),
       );
     });
 
@@ -65,6 +67,7 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
     .addOption(algorithmOption())
     .action(async (options: { activateIn?: string; algorithm?: SigningAlgorithm }) => {
       const { config } = cliContext(io, configFile());
+      await refuseAnotherKeysFolder(config);
       const delayMs = parseDuration(options.activateIn ?? DEFAULT_ACTIVATE_IN);
       if (delayMs === null) {
         throw new CliError(`--activate-in ${options.activateIn}: not a duration (examples: 0, 90s, 15m, 1h30m, 2d)`);
@@ -87,8 +90,8 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
           `  registry bundle: ${config.registryBundlePath}`,
           `  registry JWKS:   ${config.registryJwksPath}`,
           previous === null ? '' : `Until then ${previous.keyId} signs.`,
-          `Before ${activatesAt.toISOString()}: give every registry the new bundle (registry 3: the JWKS file) and restart it;`,
           'regauth replicas pick the key up by themselves (keys.reloadSeconds, or SIGHUP).',
+          registryHandover(config, `before ${activatesAt.toISOString()}`).trimEnd(),
           '',
         ]
           .filter((line, index, lines) => line !== '' || index === lines.length - 1)
@@ -153,6 +156,29 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
       );
     });
   return keys;
+}
+
+/** A key added to a folder the running server does not read would never sign, and its bundle would mislead. */
+async function refuseAnotherKeysFolder(config: RegauthConfig): Promise<void> {
+  const server = await runningServerSettings(config);
+  if (server === null || server.keysDir === config.keys.dir) return;
+  throw new CliError(
+    `the running server (pid ${server.pid}) reads its keys from ${server.keysDir}, not ${config.keys.dir}; ` +
+      'give this command the same keys folder (REGAUTH_KEYS_DIR or keys.dir)',
+  );
+}
+
+/**
+ * A registry reads its bundle only at start: until it is restarted with the new one it refuses the new
+ * key's tokens, and clients show no more than "unauthorized: authentication required".
+ */
+function registryHandover(config: RegauthConfig, when: string): string {
+  return [
+    `Every registry must be given the new bundle (registry 3: also the JWKS file) and restarted ${when},`,
+    'or its clients get "unauthorized: authentication required". The files are written here already;',
+    'to copy them where a registry reads them: npx regauth registry-config [--registry-version 3] --bundle PATH [--jwks PATH]',
+    '',
+  ].join('\n');
 }
 
 function registryPaths(config: RegauthConfig): { bundlePath: string; jwksPath: string } {

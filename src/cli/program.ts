@@ -11,6 +11,7 @@ import { CliError, keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { refreshTokensCommand } from './refresh-tokens-command.js';
 import { registryConfigCommand } from './registry-config-command.js';
+import { serveCommand } from './serve-command.js';
 import { tokensCommand } from './tokens-command.js';
 
 const EXPECTED_ERRORS = [RegauthError, ConfigError, SigningKeyError, EmbeddedStoreBusyError, CliError];
@@ -32,6 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program.addCommand(keysCommand(io, configFile));
   program.addCommand(registryConfigCommand(io, configFile));
   program.addCommand(migrateCommand(io, configFile));
+  program.addCommand(serveCommand(io, configFile));
   // addCommand does not pass settings down, so every command is told where to write and not to exit.
   for (const command of [program, ...descendants(program)]) {
     command

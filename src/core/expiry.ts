@@ -19,12 +19,27 @@ export class ExpiryError extends RegauthError {
 
   constructor(
     readonly text: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`invalid expiry "${text}": ${reason}`);
     this.name = 'ExpiryError';
   }
 }
+
+/** A `since` (audit queries) that is neither a duration back from now nor a date. */
+export class SinceError extends RegauthError {
+  readonly code = 'invalid_since';
+
+  constructor(
+    readonly text: string,
+    readonly reason: string,
+  ) {
+    super(`invalid since "${text}": ${reason}`);
+    this.name = 'SinceError';
+  }
+}
+
+const SINCE_FORMS = 'use a duration back from now such as 30m, 24h, 7d, 2w or a date such as 2026-11-01 (or an RFC 3339 time)';
 
 /**
  * Reads an expiry as a duration from now (`90d`, `12h`, `30m`, `2w`, `1y`) or an absolute time
@@ -47,7 +62,13 @@ export function parseExpiry(text: string, now: Date): Date {
  */
 export function parseSince(text: string, now: Date): Date {
   const duration = DURATION.exec(text);
-  return duration ? new Date(now.getTime() - durationMs(duration)) : parseExpiry(text, new Date(0));
+  if (duration) return new Date(now.getTime() - durationMs(duration));
+  if (!ABSOLUTE.test(text)) throw new SinceError(text, SINCE_FORMS);
+  try {
+    return parseExpiry(text, new Date(0));
+  } catch (error) {
+    throw error instanceof ExpiryError ? new SinceError(text, error.reason) : error;
+  }
 }
 
 function addDuration(now: Date, duration: RegExpExecArray): Date {

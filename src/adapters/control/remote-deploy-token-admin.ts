@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import type { AdminKeyView, CreatedAdminKey } from '../../app/admin-keys.js';
 import type {
   AuditPage,
@@ -12,17 +11,7 @@ import type {
 } from '../../app/deploy-token-admin.js';
 import type { DeployTokenView } from '../../app/deploy-token-view.js';
 import type { RefreshTokenView } from '../../app/refresh-token-view.js';
-import { RegauthError } from '../../core/regauth-error.js';
-
-export class RemoteAdminError extends RegauthError {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RemoteAdminError';
-  }
-}
+import { callControlSocket } from './control-client.js';
 
 /** The admin use cases carried out by the running server that holds the embedded store. */
 export class RemoteDeployTokenAdmin implements DeployTokenAdmin {
@@ -78,37 +67,7 @@ export class RemoteDeployTokenAdmin implements DeployTokenAdmin {
   }
 
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<T>((resolve, reject) => {
-      const request = httpRequest(
-        {
-          socketPath: this.socketPath,
-          path,
-          method,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            try {
-              const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as T & { error?: { code: string; message: string } };
-              if ((response.statusCode ?? 500) >= 400) {
-                reject(new RemoteAdminError(parsed.error?.code ?? 'internal_error', parsed.error?.message ?? 'request failed'));
-              } else {
-                resolve(parsed);
-              }
-            } catch (error) {
-              reject(error);
-            }
-          });
-        },
-      );
-      request.on('error', (error) =>
-        reject(new Error(`cannot reach the running regauth server at ${this.socketPath}: ${error.message}`)),
-      );
-      request.end(payload);
-    });
+    return callControlSocket(this.socketPath, method, path, body);
   }
 }
 

@@ -62,3 +62,8 @@ const prettyLine = winston.format.printf((info) => {
   const rest = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
   return `${String(timestamp)} ${level} ${String(message)}${rest}`;
 });
+
+/** Writes the log lines still batched, so that text written to stdout next comes after them. */
+export function flushStandardOutput(): void {
+  sharedOutput?.flush();
+}

@@ -239,6 +239,15 @@ describe('admin API: every route, its answer and its errors', () => {
       expectAdminError(await call('get', url), 400, 'invalid_input', message);
     });
 
+    test("the message names each parameter in one plain line, without zod's glyphs", async () => {
+      expectAdminError(
+        await call('get', `${audit}?limit=5000&actor=cli`),
+        400,
+        'invalid_input',
+        'query: limit: Too big: expected number to be <=1000; Unrecognized key: "actor"',
+      );
+    });
+
     const VALID = { name: 'x', repositories: ['team/app'], scopes: ['read_registry'] };
     test.each<[string, 'post' | 'patch', string, unknown, RegExp]>([
       ['an unknown field', 'post', '/deploy-tokens', { ...VALID, admin: true }, /^body: .*admin/s],
@@ -294,7 +303,7 @@ describe('admin API: every route, its answer and its errors', () => {
 
     test.each<[string, string, string]>([
       ['invalid_repository', `${API}/deploy-tokens?repository=Team/App`, 'invalid repository "Team/App"'],
-      ['invalid_expiry', `${API}/audit-events?since=soon`, 'invalid expiry "soon"'],
+      ['invalid_since', `${API}/audit-events?since=yesterday`, 'invalid since "yesterday": use a duration back from now such as 30m, 24h, 7d, 2w or a date such as 2026-11-01'],
     ])('query: %s', async (code, url, message) => {
       expectAdminError(await call('get', url), 400, code, new RegExp(`^${message.replace(/[/"]/g, '\\$&')}`));
     });

@@ -564,10 +564,10 @@ describe.each(MODES)('CLI admin commands on %s', (_name, start) => {
 
     test.each<[string[], number, RegExp]>([
       [['--event', 'token.deleted'], 2, /^error: option '--event <event>' argument 'token.deleted' is invalid/],
-      [['--since', 'soon'], 1, /^regauth: invalid expiry "soon"/],
+      [['--since', 'soon'], 1, /^regauth: invalid since "soon": use a duration back from now such as 30m, 24h, 7d, 2w or a date/],
       [['--token', 'nobody'], 1, /^regauth: no deploy token with id or username "nobody"\n$/],
       // Directly the use case says it; through the server the admin API's query schema does.
-      [['--limit', '0'], 1, /^regauth: (limit must be an integer from 1 to 1000|query: .*at limit)\n$/s],
+      [['--limit', '0'], 1, /^regauth: (limit must be an integer from 1 to 1000|query: limit: Too small: expected number to be >=1)\n$/s],
     ])('audit %j is refused', async (options, code, message) => {
       const result = await run('audit', ...options);
       expect({ code: result.code, stdout: result.stdout }).toEqual({ code, stdout: '' });

@@ -4,10 +4,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
+import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../../src/adapters/config/load-config.js';
 import { EmbeddedStoreBusyError, lockEmbeddedStore } from '../../../src/adapters/store/embedded-store-lock.js';
 import type { DeployTokenView } from '../../../src/app/deploy-token-view.js';
 import { startRegauth, type RunningRegauth } from '../../../src/composition-root.js';
+import { freePort } from '../../e2e/support/free-port.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { environmentIn, exists, ISO_TIME, REFUSED_CREATIONS, regauth, SECRET_SHAPE, type CreatedJson } from './cli-harness.js';
 
@@ -196,5 +198,89 @@ describe('next to a running server on the embedded store', () => {
     expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ pid: process.pid, role: 'server' });
     const listed = await run('tokens', 'list', '--json');
     expect((JSON.parse(listed.stdout) as DeployTokenView[]).map((token) => token.username)).toEqual(['deploy-token-1', 'ci-bot']);
+  });
+});
+
+describe('registry-config next to a server started with other settings than the CLI', () => {
+  let dir: string;
+  let port: number;
+  let serverKeys: string;
+  let running: RunningRegauth | null = null;
+  let cliEnv: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rgp-'));
+    port = await freePort();
+    serverKeys = join(dir, 'server-keys');
+    // As with `REGAUTH_PORT=5002 npm start` in one terminal and a plain `npx regauth registry-config` in another.
+    const serverEnv = environmentIn(dir, {
+      REGAUTH_PORT: String(port),
+      REGAUTH_HOST: '127.0.0.1',
+      REGAUTH_SERVICE: 'registry.example.com',
+      REGAUTH_KEYS_DIR: serverKeys,
+    });
+    cliEnv = environmentIn(dir);
+    running = await startRegauth(loadConfig(serverEnv, dir), { logger: new RecordingLogger() });
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("prints the running server's realm, service and bundle, and says on stderr where the CLI's own differ", async () => {
+    const result = await regauth(cliEnv, dir, ['registry-config']);
+
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        'auth:\n' +
+        '  token:\n' +
+        `    realm: http://127.0.0.1:${port}/token\n` +
+        '    service: registry.example.com\n' +
+        '    issuer: regauth\n' +
+        `    rootcertbundle: ${join(serverKeys, 'registry-rootcertbundle.pem')}\n`,
+      stderr:
+        `regauth: the running server (pid ${process.pid}, port ${port}) was started with other settings than this command; printing the server's:\n` +
+        `  realm: http://127.0.0.1:${port}/token (this command's own: http://127.0.0.1:5001/token)\n` +
+        "  service: registry.example.com (this command's own: registry)\n" +
+        `  keys folder: ${serverKeys} (this command's own: ${join(dir, 'keys')})\n`,
+    });
+    expect(await exists(join(dir, 'keys'))).toBe(false);
+    const bundle = await readFile(join(serverKeys, 'registry-rootcertbundle.pem'), 'utf8');
+    expect(bundle).toBe(`${running?.regauth.signingKey.certificatePem.trimEnd()}\n`);
+  });
+
+  test('given the same settings as the server, it prints them without a notice', async () => {
+    const sameEnv = { ...cliEnv, REGAUTH_PORT: String(port), REGAUTH_SERVICE: 'registry.example.com', REGAUTH_KEYS_DIR: serverKeys };
+
+    const result = await regauth(sameEnv, dir, ['registry-config']);
+
+    expect(result.stderr).toBe('');
+    expect(parseYaml(result.stdout)).toMatchObject({ auth: { token: { realm: `http://127.0.0.1:${port}/token` } } });
+  });
+
+  test.each([['keys', 'rotate'], ['keys', 'generate', '--force']])(
+    '%s %s refuses to add a key to a folder the running server does not read',
+    async (...argv) => {
+      expect(await regauth(cliEnv, dir, argv)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          `regauth: the running server (pid ${process.pid}) reads its keys from ${serverKeys}, not ${join(dir, 'keys')}; ` +
+          'give this command the same keys folder (REGAUTH_KEYS_DIR or keys.dir)\n',
+      });
+      expect(await exists(join(dir, 'keys'))).toBe(false);
+    },
+  );
+
+  test('once the server has stopped, it prints its own settings again', async () => {
+    await running?.close();
+    running = null;
+
+    const result = await regauth(cliEnv, dir, ['registry-config']);
+
+    expect(result.stderr).toBe('');
+    expect(parseYaml(result.stdout)).toMatchObject({ auth: { token: { realm: 'http://127.0.0.1:5001/token', service: 'registry' } } });
   });
 });

@@ -19,6 +19,10 @@ import {
 } from './cli-harness.js';
 
 const DAY_MS = 86_400_000;
+const REGISTRY_HANDOVER = (when: string) =>
+  `Every registry must be given the new bundle (registry 3: also the JWKS file) and restarted ${when},\n` +
+  'or its clients get "unauthorized: authentication required". The files are written here already;\n' +
+  'to copy them where a registry reads them: npx regauth registry-config [--registry-version 3] --bundle PATH [--jwks PATH]\n';
 const NO_TOKENS_YET = 'No deploy tokens yet. Create one with: regauth tokens create --help\n';
 const TABLE_HEADER = ['ID', 'NAME', 'USERNAME', 'SCOPES', 'REPOSITORIES', 'STATUS', 'EXPIRES', 'LAST USED', 'FROM'];
 
@@ -382,13 +386,29 @@ describe('keys generate', () => {
       stdout:
         `Generated signing key ${key?.keyId}\n  private key: ${key?.keyFile}\n  certificate: ${key?.certificateFile}\n` +
         `  registry bundle: ${bundle}\n` +
-        'It signs now: a running regauth picks it up at its next keys reload. Give the registry the new bundle first.\n',
+        'It signs now: a running regauth picks it up at its next keys reload (keys.reloadSeconds, or SIGHUP).\n' +
+        REGISTRY_HANDOVER('now'),
       stderr: '',
     });
     expect((await readdir(keysDir)).filter((file) => file.startsWith('signing-'))).toHaveLength(4);
     const bundled = await readFile(bundle, 'utf8');
     expect(pemBlocks(bundled)).toBe(2);
     expect(bundled).toBe(`${previous?.certificatePem.trimEnd()}\n${key?.certificatePem.trimEnd()}\n`);
+  });
+
+  test('rotate stages a key and says that every registry must be given the new bundle before it signs, and how', async () => {
+    const previous = await loadSigningKey(keysDir);
+    const result = await run('keys', 'rotate', '--activate-in', '2h');
+    const staged = (await readdir(keysDir)).filter((file) => file.startsWith('signing-key-')).sort().at(-1) as string;
+    const signsFrom = /^Added signing key \S+ \(RS256\)\n(?:.*\n)*  signs from: +(\S+) \(in 2h\)\n/.exec(result.stdout)?.[1] as string;
+
+    expect(result.code).toBe(0);
+    expect(join(keysDir, staged)).toBe(/  private key: +(\S+)\n/.exec(result.stdout)?.[1]);
+    expect(result.stdout.endsWith(
+      `Until then ${previous?.keyId} signs.\n` +
+        'regauth replicas pick the key up by themselves (keys.reloadSeconds, or SIGHUP).\n' +
+        REGISTRY_HANDOVER(`before ${signsFrom}`),
+    )).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { AuditTrail } from '../../../src/app/audit-trail.js';
 import { StoreDeployTokenAdmin } from '../../../src/app/deploy-token-admin.js';
 import { randomOpaqueTokens } from '../../../src/adapters/crypto/opaque-tokens.js';
 import { createControlApp } from '../../../src/adapters/control/control-app.js';
+import type { ServerSettings } from '../../../src/adapters/control/server-settings.js';
 import { SqlAdminKeyStore } from '../../../src/adapters/store/sql-admin-key-store.js';
 import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
 import { migrate } from '../../../src/adapters/store/migrator.js';
@@ -11,6 +12,17 @@ import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
 import { InMemoryAuditLog, InMemoryDeployTokenStore, InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
+
+const SETTINGS: ServerSettings = {
+  pid: 4242,
+  listen: { host: '127.0.0.1', port: 5002 },
+  realm: 'http://127.0.0.1:5002/token',
+  service: 'registry',
+  issuer: 'regauth',
+  keysDir: '/srv/regauth/keys',
+  registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
+  registryJwksPath: '/srv/regauth/keys/registry-jwks.json',
+};
 
 describe('control API (the CLI’s channel to a server holding the embedded store)', () => {
   const clock = new ManualClock(new Date('2026-11-23T10:00:00.000Z'));
@@ -36,7 +48,7 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
       maxTokenLifetimeSeconds: 3600,
     });
     const adminKeys = new AdminKeys({ store: new SqlAdminKeyStore(db), tokens: randomOpaqueTokens, clock, audit });
-    app = createControlApp(admin, adminKeys, logger);
+    app = createControlApp(admin, adminKeys, logger, SETTINGS);
   }, 60_000);
 
   afterAll(async () => {
@@ -59,6 +71,12 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
     ]);
   });
 
+  test('tells how the server was started: the settings a registry is given, and nothing else', async () => {
+    const response = await request(app).get('/control/settings').expect(200);
+
+    expect(response.body).toEqual(SETTINGS);
+  });
+
   test('manages admin keys, which the public admin API does not', async () => {
     const created = await request(app).post('/control/admin-keys').send({ name: 'terraform' }).expect(201);
     expect(created.body.key).toMatch(/^regauth_admin_[A-Za-z0-9_-]{43}$/);
@@ -73,5 +91,13 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
     expect(missing.body).toEqual({ error: { code: 'not_found', message: 'no deploy token with id or username "ghost"' } });
     const invalid = await request(app).post('/api/v1/deploy-tokens').send({ name: 'x' }).expect(400);
     expect(invalid.body.error.code).toBe('invalid_input');
+  });
+
+  test("a body that does not match says which field and why in one plain line, without zod's glyphs", async () => {
+    const invalid = await request(app).post('/control/admin-keys').send({ name: 7, colour: 'red' }).expect(400);
+
+    expect(invalid.body).toEqual({
+      error: { code: 'invalid_input', message: 'body: name: Invalid input: expected string, received number; Unrecognized key: "colour"' },
+    });
   });
 });

@@ -3,7 +3,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, StoreDeployTokenAdmin, type Actor } f
 import { DeployTokenNotFoundError, InvalidInputError } from '../../../src/app/errors.js';
 import type { AuditEvent, AuditQuery, RecordedAuditEvent } from '../../../src/app/ports.js';
 import { CatalogScopeError, RegistryScopeError } from '../../../src/core/deploy-token.js';
-import { ExpiryError } from '../../../src/core/expiry.js';
+import { ExpiryError, SinceError } from '../../../src/core/expiry.js';
 import { RepositoryPatternError } from '../../../src/core/repository-pattern.js';
 import { TokenLifetimeError } from '../../../src/core/token-lifetime.js';
 import { InMemoryAuditLog, InMemoryDeployTokenStore,
@@ -385,7 +385,7 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
     });
 
     test('an unreadable since is refused', async () => {
-      await expect(admin.audit({ since: 'yesterday' })).rejects.toBeInstanceOf(ExpiryError);
+      await expect(admin.audit({ since: 'yesterday' })).rejects.toBeInstanceOf(SinceError);
       expect(auditLog.queries).toStrictEqual([]);
     });
 

@@ -1,4 +1,4 @@
-import { ExpiryError, parseExpiry, parseSince } from '../../../src/core/expiry.js';
+import { ExpiryError, parseExpiry, parseSince, SinceError } from '../../../src/core/expiry.js';
 
 const NOW = new Date('2026-06-15T10:20:30.000Z');
 
@@ -151,7 +151,20 @@ describe('parseSince reads the expiry grammar backwards', () => {
     expect(parseSince(text, now).toISOString()).toBe(expected);
   });
 
-  test.each(['0h', 'yesterday', '2026-02-30'])('refuses %j as an expiry would', (text) => {
-    expect(() => parseSince(text, now)).toThrow(ExpiryError);
+  const SINCE_FORMS = 'use a duration back from now such as 30m, 24h, 7d, 2w or a date such as 2026-11-01 (or an RFC 3339 time)';
+  test.each([
+    ['0h', SINCE_FORMS],
+    ['yesterday', SINCE_FORMS],
+    ['', SINCE_FORMS],
+    ['2026-02-30', NOT_A_DATE],
+  ])('refuses %j with invalid_since, naming the accepted forms', (text, reason) => {
+    let caught: unknown;
+    try {
+      parseSince(text, now);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SinceError);
+    expect(caught).toMatchObject({ code: 'invalid_since', message: `invalid since "${text}": ${reason}` });
   });
 });

@@ -5,6 +5,7 @@ import type { Logger } from '../../../app/ports.js';
 import { adminErrorOf, sendAdminError } from './admin-api-errors.js';
 import { ADMIN_ROUTES, type AdminRoute } from './admin-api-routes.js';
 import { openApiDocument } from './openapi.js';
+import { describeSchemaIssues } from './schema-issues.js';
 
 export { ADMIN_API_PREFIX_PATH as ADMIN_API_PREFIX } from './admin-api-paths.js';
 const BODY_LIMIT = '64kb';
@@ -56,9 +57,9 @@ function parseInput(
   request: Request,
 ): { success: true; query: unknown; body: unknown } | { success: false; message: string } {
   const query = (route.query ?? z.object({}).strict()).safeParse(request.query);
-  if (!query.success) return { success: false, message: `query: ${z.prettifyError(query.error)}` };
+  if (!query.success) return { success: false, message: `query: ${describeSchemaIssues(query.error)}` };
   if (route.body === undefined) return { success: true, query: query.data, body: undefined };
   const body = route.body.safeParse(request.body ?? {});
-  if (!body.success) return { success: false, message: `body: ${z.prettifyError(body.error)}` };
+  if (!body.success) return { success: false, message: `body: ${describeSchemaIssues(body.error)}` };
   return { success: true, query: query.data, body: body.data };
 }
