@@ -23,6 +23,8 @@ export function sendRequest(agent: Agent, baseUrl: URL, shape: RequestShape): Pr
         response.resume();
       },
     );
+    // Closed without a complete answer (the connection dropped mid-response): an error, never a hang.
+    sent.on('close', () => settle({ status: null, timedOut: false }));
     sent.setTimeout(REQUEST_TIMEOUT_MS, () => {
       settle({ status: null, timedOut: true });
       sent.destroy();
