@@ -11,10 +11,14 @@ export interface BenchSettings {
   readonly durationSeconds: number;
   /** Load before a measured scenario that is not counted (JIT, caches, connection set-up). */
   readonly warmupSeconds: number;
-  /** Connections for the cheap scenarios: warm, anonymous, baseline. */
+  /** Connections for the cheap scenarios (warm, anonymous, baseline), and at most for the open-loop ones. */
   readonly connections: number;
   /** Connections for the bcrypt-bound scenarios (cold, wrong): enough to keep every core busy. */
   readonly bcryptConnections: number;
+  /** Connections (each from its own loopback address) sending wrong passwords alongside the open-loop warm load. */
+  readonly wrongAlongsideConnections: number;
+  /** How long regauth idles after its first start before its idle RSS is read. */
+  readonly idleSeconds: number;
   /** Deploy tokens in the store for the main run; the small-store run has SMALL_STORE_TOKENS. */
   readonly largeStoreTokens: number;
   readonly skopeoPulls: number;
@@ -56,6 +60,8 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     warmupSeconds: Math.min(quick ? 1 : 3, durationSeconds),
     connections: Math.round(positiveNumber(env, 'BENCH_CONNECTIONS', 64)),
     bcryptConnections: Math.round(positiveNumber(env, 'BENCH_BCRYPT_CONNECTIONS', Math.max(8, 4 * cores))),
+    wrongAlongsideConnections: Math.round(positiveNumber(env, 'BENCH_WRONG_CONNECTIONS', 32)),
+    idleSeconds: positiveNumber(env, 'BENCH_IDLE_SECONDS', 5),
     largeStoreTokens,
     skopeoPulls: Math.round(positiveNumber(env, 'BENCH_PULLS', quick ? 3 : 10)),
     warmRounds: Math.round(positiveNumber(env, 'BENCH_ROUNDS', quick ? 1 : 3)),

@@ -56,7 +56,27 @@ export interface MemoryPeak {
   readonly peakHwmSumBytes: number;
   /** The largest sum of VmRSS over the tree seen at one sampling instant. */
   readonly peakSampledRssBytes: number;
+  /** The main process's own peak (VmHWM): exact, where the tree's sampled sum can miss a short peak. */
+  readonly mainPeakHwmBytes: number;
   readonly processes: number;
+}
+
+/** Resident memory at one instant. */
+export interface MemorySnapshot {
+  /** VmRSS summed over the process tree. */
+  readonly treeRssBytes: number;
+  readonly mainRssBytes: number;
+  readonly processes: number;
+}
+
+/** The worst of several runs, each figure on its own. */
+export function worstPeak(peaks: readonly MemoryPeak[]): MemoryPeak {
+  return {
+    peakHwmSumBytes: Math.max(0, ...peaks.map((peak) => peak.peakHwmSumBytes)),
+    peakSampledRssBytes: Math.max(0, ...peaks.map((peak) => peak.peakSampledRssBytes)),
+    mainPeakHwmBytes: Math.max(0, ...peaks.map((peak) => peak.mainPeakHwmBytes)),
+    processes: Math.max(0, ...peaks.map((peak) => peak.processes)),
+  };
 }
 
 /**
@@ -77,15 +97,20 @@ export class MemorySampler {
     this.timer.unref();
   }
 
-  sample(): void {
+  sample(): MemorySnapshot {
     let rss = 0;
+    let mainRss = 0;
+    let processes = 0;
     for (const pid of processTree(this.rootPid)) {
       const memory = residentMemory(pid);
       if (memory === null) continue;
+      processes += 1;
       rss += memory.rss;
+      if (pid === this.rootPid) mainRss = memory.rss;
       this.hwmByPid.set(pid, Math.max(memory.peak, this.hwmByPid.get(pid) ?? 0));
     }
     this.peakSampledRss = Math.max(this.peakSampledRss, rss);
+    return { treeRssBytes: rss, mainRssBytes: mainRss, processes };
   }
 
   /** Takes a last sample and stops; call before the process exits. */
@@ -98,7 +123,12 @@ export class MemorySampler {
   peak(): MemoryPeak {
     let hwmSum = 0;
     for (const hwm of this.hwmByPid.values()) hwmSum += hwm;
-    return { peakHwmSumBytes: hwmSum, peakSampledRssBytes: this.peakSampledRss, processes: this.hwmByPid.size };
+    return {
+      peakHwmSumBytes: hwmSum,
+      peakSampledRssBytes: this.peakSampledRss,
+      mainPeakHwmBytes: this.hwmByPid.get(this.rootPid) ?? 0,
+      processes: this.hwmByPid.size,
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: regauth against a baseline under autocannon, and a skopeo pull through a registry that
+ * `npm run bench`: regauth against a baseline under closed-loop (autocannon) and open-loop load, its
+ * memory from its first start on an empty store, and a skopeo pull through a registry that
  * trusts regauth against the same registry with htpasswd auth. Prints each target with PASS/FAIL, then the
  * results table as its last lines, and writes the same as JSON. Exit code: 0 when the bench ran, whatever
  * the targets say; 1 when it could not run or a measurement is not valid (a process died, a sanity check
@@ -11,6 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { loadConfig, type RegauthConfig } from '#regauth/adapters/config/load-config.js';
@@ -19,16 +21,32 @@ import { startDaemon, type Daemon } from '../test/e2e/support/daemon.js';
 import { freePort } from '../test/e2e/support/free-port.js';
 import { readBenchSettings, ROOT, SMALL_STORE_TOKENS, type BenchSettings } from './bench-settings.js';
 import { BENCH_REPOSITORY, poolUsername, prepareBenchStore, seedDeployTokens, WARM_USERNAME } from './bench-store.js';
+import { runAddressLoad } from './address-load.js';
 import { endEventLoopWindow, type EventLoopWindow } from './event-loop-reader.js';
 import { pooledLoad, runLoad, type LoadResult, type RequestShape } from './load.js';
-import { MemorySampler, waitUntilIdle, type MemoryPeak } from './process-memory.js';
+import { LoopbackAddresses } from './loopback-addresses.js';
+import { pooledOpenLoop, runOpenLoop, type OpenLoopRun } from './open-loop.js';
+import { MemorySampler, waitUntilIdle, worstPeak, type MemoryPeak } from './process-memory.js';
 import { median } from './median.js';
 import { comparePulls, missingPullTools } from './registry-pulls.js';
-import { checkTargets, derivedFigures, resultLines, targetLines, type BenchMeasurements, type Scenario } from './report.js';
+import {
+  checkTargets,
+  derivedFigures,
+  resultLines,
+  targetLines,
+  TARGETS,
+  type BenchMeasurements,
+  type OpenLoopScenario,
+  type Scenario,
+} from './report.js';
 
 const SERVICE = 'bench-registry';
 const ISSUER = 'regauth-bench';
 const BASELINE_SERVER = 'express 5, same parser, claims builder, key and signer as regauth; no auth, no database, no request log';
+const READY_TIMEOUT_MS = 120_000;
+/** The first start's child processes may live well under a second: sample it often. */
+const FIRST_START_SAMPLE_MS = 50;
+const SAMPLE_MS = 250;
 
 const startedAt = Date.now();
 function progress(message: string): void {
@@ -72,6 +90,8 @@ interface RunningServer {
   readonly url: string;
   readonly daemon: Daemon;
   readonly memory: MemorySampler | null;
+  /** From the spawn until /readyz answered 200. */
+  readonly readyAfterMs: number;
   /** Throws with the log tail if the process has exited. */
   assertAlive(): void;
   stop(): Promise<MemoryPeak | null>;
@@ -83,7 +103,8 @@ async function startServer(options: {
   nodeArgs?: string[];
   env: NodeJS.ProcessEnv;
   workDir: string;
-  sampleMemory: boolean;
+  /** Sampling interval of the process tree's memory, from the moment it is spawned; null: none. */
+  sampleMemoryMs: number | null;
 }): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -95,17 +116,32 @@ async function startServer(options: {
     env: { ...options.env, REGAUTH_PORT: String(port) },
     cwd: options.workDir,
     logFile,
-    ready: async () => (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok,
-    readyTimeoutMs: 120_000,
+    // Returns at once so that sampling starts at the spawn, start-up included; readiness is awaited below.
+    ready: async () => true,
     stopGraceMs: 15_000,
   });
-  const memory = options.sampleMemory ? new MemorySampler(daemon.pid) : null;
+  const memory = options.sampleMemoryMs === null ? null : new MemorySampler(daemon.pid, options.sampleMemoryMs);
+  const spawnedAt = performance.now();
+  let exited = false;
+  void daemon.exited().then(() => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`${options.name} exited before it was ready; its log: ${logFile}\n${daemon.logs().slice(-3000)}`);
+    if (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then((response) => response.ok, () => false)) break;
+    if (performance.now() - spawnedAt > READY_TIMEOUT_MS) {
+      memory?.stop();
+      await daemon.stop();
+      throw new Error(`${options.name} was not ready after ${READY_TIMEOUT_MS} ms; its log: ${logFile}\n${daemon.logs().slice(-3000)}`);
+    }
+    await sleep(100);
+  }
+  const readyAfterMs = performance.now() - spawnedAt;
   let stopped = false;
   return {
     name: options.name,
     url,
     daemon,
     memory,
+    readyAfterMs,
     assertAlive: () => {
       try {
         process.kill(daemon.pid, 0);
@@ -133,6 +169,12 @@ interface WarmRound {
   readonly baseline: LoadResult;
   readonly warm: LoadResult;
   readonly eventLoop: EventLoopWindow | null;
+}
+
+interface OpenLoopRound {
+  readonly baseline: OpenLoopRun;
+  readonly warm: { readonly result: OpenLoopRun; readonly eventLoop: EventLoopWindow | null };
+  readonly warmWithWrong: { readonly result: [OpenLoopRun, LoadResult]; readonly eventLoop: EventLoopWindow | null };
 }
 
 function worstEventLoop(windows: readonly (EventLoopWindow | null)[]): EventLoopWindow | null {
@@ -193,8 +235,8 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     REGAUTH_SERVICE: SERVICE,
     REGAUTH_ISSUER: ISSUER,
     REGAUTH_LOG_FORMAT: 'json',
-    // (d) must measure the bcrypt path, not a lockout answering 429 without one.
-    REGAUTH_BRUTE_FORCE_PROTECTION: 'false',
+    // The default configuration otherwise (brute-force protection and audit durability included): wrong
+    // passwords come from many loopback addresses (LoopbackAddresses) instead of the protection being off.
     DATABASE_URL: store.databaseUrl,
     BENCH_PROBE_DIR: probeDir,
   };
@@ -221,6 +263,9 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     }
     return { path: pullPath, headers: { authorization: basic(username, secret) } };
   };
+  // The worst case for the brute-force budget: an existing username (so the per-address budget never stops
+  // the bcrypt) drawn at random (so no username and address pair reaches the 10 failures that lock it)
+  // with a fresh random secret (so the failure cache never answers): every request costs a bcrypt.
   const wrongRequest = (): RequestShape => ({
     path: pullPath,
     headers: { authorization: basic(poolUsername(1 + Math.floor(Math.random() * poolSize)), randomSecret()) },
@@ -236,8 +281,20 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   const memoryPeaks: (MemoryPeak & { run: string })[] = [];
   const regauthScript = join(ROOT, 'dist', 'main.js');
   const probe = pathToFileURL(join(ROOT, 'dist-bench', 'bench', 'event-loop-probe.js')).href;
-  const startRegauthServer = (name: string) =>
-    startServer({ name, script: regauthScript, nodeArgs: ['--import', probe], env, workDir, sampleMemory: true });
+  const startRegauthServer = (name: string, sampleMemoryMs = SAMPLE_MS) =>
+    startServer({ name, script: regauthScript, nodeArgs: ['--import', probe], env, workDir, sampleMemoryMs });
+  const addresses = new LoopbackAddresses();
+
+  // The first start, on an empty store and keys folder, as `npm start` does it the first time.
+  progress(`first start of regauth on an empty ${store.kind} store, then ${settings.idleSeconds} s idle`);
+  const firstStart = await startRegauthServer('regauth-first-start', FIRST_START_SAMPLE_MS);
+  cleanup.add(async () => void (await firstStart.stop()));
+  await sleep(settings.idleSeconds * 1000);
+  firstStart.assertAlive();
+  const idleAfterFirstStart = (firstStart.memory as MemorySampler).sample();
+  const firstStartPeak = (await firstStart.stop()) as MemoryPeak;
+  memoryPeaks.push({ run: firstStart.name, ...firstStartPeak });
+  progress(`first start: ready after ${(firstStart.readyAfterMs / 1000).toFixed(1)} s`);
 
   // The small store: only the warm figure, to compare time per token with the large store's.
   progress(`store: ${store.kind}; seeding ${SMALL_STORE_TOKENS} deploy tokens`);
@@ -264,7 +321,7 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     script: join(ROOT, 'dist-bench', 'bench', 'baseline-server.js'),
     env,
     workDir,
-    sampleMemory: false,
+    sampleMemoryMs: null,
   });
   cleanup.add(async () => void (await baselineServer.stop()));
   const baselineSample = String((await expectStatus(baselineServer.url, warmRequest, 200, 'baseline')).token);
@@ -314,12 +371,68 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     );
     warmRounds.push({ baseline: baselineRun, warm: warmRun.result, eventLoop: warmRun.eventLoop });
   }
-  await baselineServer.stop();
   const baseline = pooledLoad(warmRounds.map((round) => round.baseline));
   const warm = scenario('(a) warm credentials', {
     result: pooledLoad(warmRounds.map((round) => round.warm)),
     eventLoop: worstEventLoop(warmRounds.map((round) => round.eventLoop)),
   });
+
+  // Open loop: half the baseline's capacity, on a schedule, latency from each scheduled send.
+  const openLoopRate = TARGETS.openLoopShareOfBaseline * baseline.requestsPerSecond;
+  if (!(openLoopRate > 0)) throw new Error('the baseline answered nothing: no rate for the open-loop scenarios');
+  const openLoad = (url: string) =>
+    runOpenLoop({
+      baseUrl: url,
+      ratePerSecond: openLoopRate,
+      warmupSeconds: settings.warmupSeconds,
+      durationSeconds: settings.durationSeconds,
+      connections: settings.connections,
+      nextRequest: () => warmRequest,
+      expectedStatus: 200,
+    });
+  const openRounds: OpenLoopRound[] = [];
+  for (let round = 1; round <= settings.warmRounds; round += 1) {
+    const of = settings.warmRounds > 1 ? ` (round ${round} of ${settings.warmRounds})` : '';
+    progress(`open loop at ${openLoopRate.toFixed(0)} req/s: baseline${of}`);
+    await settle(baselineServer);
+    const baselineRun = await openLoad(baselineServer.url);
+    baselineServer.assertAlive();
+    const warmRun = await measure(`open loop: (a) warm credentials${of}`, () => openLoad(regauth.url));
+    const wrongAddresses = addresses.take(settings.wrongAlongsideConnections);
+    const withWrong = await measure(`open loop: (a) warm with wrong passwords from ${wrongAddresses.length} addresses alongside${of}`, () =>
+      Promise.all([
+        openLoad(regauth.url),
+        runAddressLoad({
+          baseUrl: regauth.url,
+          localAddresses: wrongAddresses,
+          durationSeconds: settings.warmupSeconds + settings.durationSeconds,
+          nextRequest: wrongRequest,
+          expectedStatus: 401,
+        }),
+      ]),
+    );
+    openRounds.push({ baseline: baselineRun, warm: warmRun, warmWithWrong: withWrong });
+  }
+  await baselineServer.stop();
+  const openScenario = (label: string, runs: readonly OpenLoopRun[], eventLoops: readonly (EventLoopWindow | null)[]): OpenLoopScenario => ({
+    label,
+    load: pooledOpenLoop(runs),
+    eventLoop: worstEventLoop(eventLoops),
+  });
+  const openLoop: BenchMeasurements['openLoop'] = {
+    ratePerSecond: openLoopRate,
+    baseline: openScenario('baseline', openRounds.map((round) => round.baseline), []),
+    warm: openScenario('(a) warm credentials', openRounds.map((round) => round.warm.result), openRounds.map((round) => round.warm.eventLoop)),
+    warmWithWrong: openScenario(
+      '(a) warm, wrong passwords alongside',
+      openRounds.map((round) => round.warmWithWrong.result[0]),
+      openRounds.map((round) => round.warmWithWrong.eventLoop),
+    ),
+    wrongAlongside: scenario('(d) wrong alongside open-loop (a)', {
+      result: pooledLoad(openRounds.map((round) => round.warmWithWrong.result[1])),
+      eventLoop: worstEventLoop(openRounds.map((round) => round.warmWithWrong.eventLoop)),
+    }),
+  };
   const anonymous = scenario(
     '(c) anonymous',
     await measure('(c) anonymous', () => load(regauth.url, settings.connections, settings.durationSeconds, () => anonymousRequest)),
@@ -330,18 +443,19 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
       load(regauth.url, settings.bcryptConnections, settings.durationSeconds, coldRequest),
     ),
   );
+  const wrongAddresses = addresses.take(settings.bcryptConnections);
   const wrong = scenario(
     '(d) wrong passwords',
-    await measure('(d) wrong passwords', () => load(regauth.url, settings.bcryptConnections, settings.durationSeconds, wrongRequest, 401)),
+    await measure(`(d) wrong passwords from ${wrongAddresses.length} addresses`, () =>
+      runAddressLoad({
+        baseUrl: regauth.url,
+        localAddresses: wrongAddresses,
+        durationSeconds: settings.durationSeconds,
+        nextRequest: wrongRequest,
+        expectedStatus: 401,
+      }),
+    ),
   );
-  const mixed = await measure('(d) warm credentials with wrong passwords alongside, 1:1', () =>
-    Promise.all([
-      load(regauth.url, settings.connections, settings.durationSeconds, () => warmRequest),
-      load(regauth.url, settings.connections, settings.durationSeconds, wrongRequest, 401),
-    ]),
-  );
-  const mixedWarm = scenario('(d) mix 1:1: warm part', { result: mixed.result[0], eventLoop: mixed.eventLoop });
-  const mixedWrong = scenario('(d) mix 1:1: wrong part', { result: mixed.result[1], eventLoop: mixed.eventLoop });
   if (coldWrapped) progress(`warning: (b) used all ${poolSize} cold usernames and started over; raise BENCH_TOKENS`);
 
   const missingTools = missingPullTools();
@@ -365,8 +479,18 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   regauth.assertAlive();
   memoryPeaks.push({ run: regauth.name, ...((await regauth.stop()) as MemoryPeak) });
 
-  const memory = memoryPeaks.reduce((worst, peak) => (peak.peakHwmSumBytes > worst.peakHwmSumBytes ? peak : worst));
-  progress(`peak RSS per regauth run: ${memoryPeaks.map((peak) => `${peak.run} ${(peak.peakHwmSumBytes / 1024 / 1024).toFixed(1)} MB`).join(', ')}`);
+  const memory: BenchMeasurements['memory'] = {
+    firstStart: firstStartPeak,
+    idleAfterFirstStart,
+    idleSeconds: settings.idleSeconds,
+    wholeBench: worstPeak(memoryPeaks),
+  };
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  progress(
+    `peak RSS per regauth run (tree sampled / main VmHWM): ${memoryPeaks
+      .map((peak) => `${peak.run} ${mib(peak.peakSampledRssBytes)} / ${mib(peak.mainPeakHwmBytes)}`)
+      .join(', ')}`,
+  );
   const measurements: BenchMeasurements = {
     cores: settings.cores,
     bcryptCost: cost,
@@ -379,8 +503,7 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     cold,
     anonymous,
     wrong,
-    mixedWarm,
-    mixedWrong,
+    openLoop,
     memory,
     pulls,
   };
@@ -392,8 +515,14 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   }));
   await writeResults(settings, store.kind, config, measurements, checks, {
     coldUsernamesReused: coldWrapped,
+    firstStartReadyAfterMs: firstStart.readyAfterMs,
     memoryByRun: memoryPeaks,
     warmRounds: rounds,
+    openLoopRounds: openRounds.map((round) => ({
+      baselineP99Ms: round.baseline.result.latencyMs.p99,
+      warmP99Ms: round.warm.result.result.latencyMs.p99,
+      warmWithWrongP99Ms: round.warmWithWrong.result[0].result.latencyMs.p99,
+    })),
   });
 
   const storeName = store.kind === 'embedded' ? 'embedded store (PGlite)' : 'PostgreSQL (DATABASE_URL, a fresh schema)';
@@ -401,9 +530,11 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     '',
     `regauth bench${settings.quick ? ' (quick)' : ''}: ${storeName}; ${settings.cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}); node ${process.version}`,
     `${settings.durationSeconds} s per scenario; ${settings.largeStoreTokens} deploy tokens; bcrypt cost ${cost} = ${bcryptMs.toFixed(1)} ms per check (bcryptjs)`,
-    `brute-force protection off (REGAUTH_BRUTE_FORCE_PROTECTION=false): (d) measures the bcrypt path.`,
+    `brute-force protection ${config.bruteForce.enabled ? 'on' : 'off'}; wrong passwords from distinct 127.x addresses, ` +
+      `random existing usernames, random secrets. Audit durability: ${auditDurability(config)}.`,
     `baseline: ${BASELINE_SERVER}.`,
-    `regauth processes during the run: ${memory.processes}. Load generator: autocannon in the bench process, on the same machine.`,
+    `first start on an empty store: ready after ${(firstStart.readyAfterMs / 1000).toFixed(1)} s. ` +
+      `Load generators (autocannon; the open-loop scheduler; the address loop) run in the bench process, on the same machine.`,
     '',
     ...targetLines(checks),
     '',
@@ -416,6 +547,11 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   return 0;
 }
 
+/** `audit.durability` arrives with another change; until then this build has no such setting. */
+function auditDurability(config: RegauthConfig): string {
+  return (config as { audit?: { durability?: string } }).audit?.durability ?? 'not a setting in this build';
+}
+
 async function writeResults(
   settings: BenchSettings,
   storeKind: string,
@@ -424,8 +560,10 @@ async function writeResults(
   checks: ReturnType<typeof checkTargets>,
   notes: {
     coldUsernamesReused: boolean;
+    firstStartReadyAfterMs: number;
     memoryByRun: readonly (MemoryPeak & { run: string })[];
     warmRounds: readonly { baselineRequestsPerSecond: number; warmRequestsPerSecond: number; ratio: number }[];
+    openLoopRounds: readonly { baselineP99Ms: number; warmP99Ms: number; warmWithWrongP99Ms: number }[];
   },
 ): Promise<void> {
   let commit: string | null = null;
@@ -451,13 +589,17 @@ async function writeResults(
       warmupSeconds: settings.warmupSeconds,
       connections: settings.connections,
       bcryptConnections: settings.bcryptConnections,
+      wrongAlongsideConnections: settings.wrongAlongsideConnections,
+      idleSeconds: settings.idleSeconds,
+      openLoopRatePerSecond: measurements.openLoop.ratePerSecond,
       smallStoreTokens: SMALL_STORE_TOKENS,
       largeStoreTokens: settings.largeStoreTokens,
       skopeoPulls: settings.skopeoPulls,
       warmRounds: settings.warmRounds,
       bcryptCost: config.secrets.bcryptCost,
       logLevel: config.log.level,
-      bruteForceProtection: false,
+      bruteForceProtection: config.bruteForce.enabled,
+      auditDurability: auditDurability(config),
       baseline: BASELINE_SERVER,
     },
     bcryptMs: measurements.bcryptMs,
