@@ -29,6 +29,21 @@ function tokenRequests(records: readonly LogRecord[]): { method: string; status:
     .map((record) => record as { method: string; status: number; userAgent?: string });
 }
 
+/**
+ * The token requests logged since `before`, once the log has gone quiet: a request line is written when its
+ * response finishes, in the next 10 ms batch, possibly after ctr has already exited.
+ */
+async function settledTokenRequests(regauth: RegauthProcess | undefined, before: number): Promise<ReturnType<typeof tokenRequests>> {
+  let seen = -1;
+  for (let attempt = 0; attempt < 60; attempt += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
+    if (requests.length > 0 && requests.length === seen) return requests;
+    seen = requests.length;
+  }
+  return tokenRequests(regauth?.logRecords() ?? []).slice(before);
+}
+
 describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registry that trusts regauth', () => {
   let root: string;
   let regauth: RegauthProcess | undefined;
@@ -64,7 +79,7 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
   test('ctr pulls with --user, fetching its token with the OAuth2 POST (no GET fallback needed)', async () => {
     const before = tokenRequests(regauth?.logRecords() ?? []).length;
     assertSucceeded(await ctr(containerd!.socket, ['images', 'pull', '--plain-http', '--user', user(reader), ref('v1')]), 'ctr pull');
-    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
+    const requests = await settledTokenRequests(regauth, before);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((request) => request.method === 'POST' && request.status === 200)).toBe(true);
     expect(requests[0]?.userAgent).toMatch(/containerd/);
@@ -94,7 +109,7 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
       'images', 'pull', '--plain-http', '--user', `${reader.username}:regauth_wrong`, ref('v1'),
     ]);
     expect(result.code).not.toBe(0);
-    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
+    const requests = await settledTokenRequests(regauth, before);
     expect(requests.map(({ method, status }) => `${method} ${status}`)).toEqual(['POST 401', 'GET 401']);
   }, 60_000);
 
@@ -126,7 +141,7 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
     assertSucceeded(await ctr(socket, ['images', 'rm', ref('v1')]), 'ctr images rm');
     const before = tokenRequests(regauth?.logRecords() ?? []).length;
     assertSucceeded(await ctr(socket, ['images', 'pull', '--plain-http', '--refresh', refreshToken, ref('v1')]), 'ctr pull with an identity token');
-    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
+    const requests = await settledTokenRequests(regauth, before);
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((request) => request.method === 'POST' && request.status === 200)).toBe(true);
     const grants = auditLines(regauth?.logRecords() ?? []).filter((event) => event.event === 'token.issued' && event.username === reader.username);
@@ -142,7 +157,7 @@ describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registr
     const before = tokenRequests(regauth?.logRecords() ?? []).length;
     const result = await ctr(containerd!.socket, ['images', 'pull', '--plain-http', '--refresh', refreshToken, ref('from-ctr')]);
     expect(result.code).not.toBe(0);
-    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
+    const requests = await settledTokenRequests(regauth, before);
     expect(requests.map(({ method, status }) => `${method} ${status}`)).toEqual(['POST 401', 'GET 401']);
   }, 60_000);
 });
