@@ -13,9 +13,9 @@ type Execve = (file: string, args: readonly string[], env: NodeJS.ProcessEnv) =>
  */
 export function restartWithBaselineWasmCompiler(
   execArgv: readonly string[] = process.execArgv,
-  execve: Execve | undefined = (process as unknown as { execve?: Execve }).execve?.bind(process),
+  execve: Execve | null = (process as unknown as { execve?: Execve }).execve?.bind(process) ?? null,
 ): 'already' | 'unavailable' {
   if (execArgv.some((argument) => argument === `--${FLAG}` || argument === `--no-${FLAG}`)) return 'already';
-  if (execve === undefined) return 'unavailable';
+  if (execve === null) return 'unavailable';
   return execve(process.execPath, [process.execPath, `--${FLAG}`, ...execArgv, ...process.argv.slice(1)], process.env);
 }

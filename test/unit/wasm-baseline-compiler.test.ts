@@ -1,5 +1,7 @@
 import { restartWithBaselineWasmCompiler } from '../../src/wasm-baseline-compiler.js';
 
+// Every call passes its own execve (or null): the real one would replace the test runner's process.
+
 describe('restartWithBaselineWasmCompiler', () => {
   test('replaces the process with one started with --liftoff-only, keeping its other flags and arguments', () => {
     const calls: unknown[][] = [];
@@ -25,6 +27,6 @@ describe('restartWithBaselineWasmCompiler', () => {
   });
 
   test('goes on without the flag where Node has no execve', () => {
-    expect(restartWithBaselineWasmCompiler([], undefined)).toBe('unavailable');
+    expect(restartWithBaselineWasmCompiler([], null)).toBe('unavailable');
   });
 });
