@@ -7,7 +7,7 @@ import { EmbeddedStoreBusyError } from './adapters/store/embedded-store-lock.js'
 import { runClusterPrimary } from './cluster-primary.js';
 import { processCount, registryConfigYaml, startRegauth, type RunningRegauth } from './composition-root.js';
 import { keepHeapGrowthModest } from './heap-growth.js';
-import { restartWithBaselineWasmCompiler } from './wasm-baseline-compiler.js';
+import { restartWithEmbeddedStoreFlags } from './embedded-store-runtime.js';
 import { terminalStartupText } from './startup-output.js';
 
 export interface ServerProcessOptions {
@@ -48,7 +48,7 @@ function stop(server: RunningRegauth): Promise<void> {
 export async function runServerProcess(options: ServerProcessOptions): Promise<void> {
   keepHeapGrowthModest();
   const config = loadConfig(options.env, options.cwd);
-  if (config.database.url === null) restartWithBaselineWasmCompiler();
+  if (config.database.url === null) restartWithEmbeddedStoreFlags();
   const processes = processCount(config);
   if (processes > 1 && cluster.isPrimary) return runClusterPrimary(config, processes);
   handleStopSignals();

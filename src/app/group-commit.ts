@@ -3,7 +3,10 @@ import { OverloadedError } from './errors.js';
 export interface GroupCommitOptions<T> {
   /** Writes one batch; resolves once it is committed. */
   readonly write: (items: readonly T[]) => Promise<void>;
-  /** How long the first waiting item waits for others to share its write. */
+  /**
+   * How long the first waiting item waits for others to share its write; 0: until the event loop's next turn,
+   * so only items of the same turn join it at low load, and those arriving while a write runs share the next.
+   */
   readonly delayMs: number;
   /** Items in one write; this many waiting start a write at once. */
   readonly maxBatch: number;
@@ -25,7 +28,8 @@ interface Waiter<T> {
 
 /**
  * Group commit: `commit` resolves when the write holding its item has committed, and items committed close
- * together share one write. A write starts `delayMs` after the first item waits, when `maxBatch` wait, or as
+ * together share one write. A write starts `delayMs` after the first item waits (0: at the next turn of the
+ * event loop), when `maxBatch` wait, or as
  * soon as the write before it ends with items waiting; one write runs at a time. A failed write rejects every
  * item in it. What waits is bounded by count and bytes, so a slow database gives fast refusals, not a queue.
  */
@@ -33,7 +37,7 @@ export class GroupCommit<T> {
   private waiting: Waiter<T>[] = [];
   private pendingCount = 0;
   private pendingBytes = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: { cancel(): void } | null = null;
   private writing: Promise<void> | null = null;
 
   constructor(private readonly options: GroupCommitOptions<T>) {}
@@ -54,7 +58,7 @@ export class GroupCommit<T> {
       this.pendingBytes += size;
       if (this.writing !== null) return;
       if (this.waiting.length >= this.options.maxBatch) this.startWrite();
-      else this.timer ??= setTimeout(() => this.startWrite(), this.options.delayMs);
+      else this.timer ??= this.schedule(() => this.startWrite());
     });
   }
 
@@ -66,9 +70,18 @@ export class GroupCommit<T> {
     }
   }
 
+  private schedule(work: () => void): { cancel(): void } {
+    if (this.options.delayMs === 0) {
+      const immediate = setImmediate(work);
+      return { cancel: () => clearImmediate(immediate) };
+    }
+    const timeout = setTimeout(work, this.options.delayMs);
+    return { cancel: () => clearTimeout(timeout) };
+  }
+
   private startWrite(): void {
     if (this.timer !== null) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = null;
     }
     if (this.writing !== null || this.waiting.length === 0) return;

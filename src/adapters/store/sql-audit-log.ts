@@ -36,6 +36,8 @@ export class SqlAuditLog implements AuditLog {
        FROM jsonb_to_recordset($1::jsonb)
          AS e(occurred_at timestamptz, event text, actor text, deploy_token_id bigint, username text, client_ip text, details jsonb)`,
       [JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value))],
+      // Every durable token waits for this statement: prepared once per connection, not parsed and planned each time.
+      'regauth_record_audit_events',
     );
   }
 

@@ -49,7 +49,7 @@ const DEFAULTS: RegauthConfig = {
   secrets: { bcryptCost: 10, bcryptThreads: 'auto' as const, bcryptQueueLimit: 128 },
   credentialCache: { ttlSeconds: 60, failureTtlSeconds: 10, maxEntries: 10_000 },
   metrics: { enabled: true, path: '/metrics' },
-  audit: { durability: 'durable', groupCommitMs: 3, maxBatch: 256, retentionDays: 400 },
+  audit: { durability: 'durable', groupCommitMs: 0, maxBatch: 256, retentionDays: 400 },
   bruteForce: {
     enabled: true,
     perUsernameAndIp: { maxFailures: 10, windowSeconds: 600, lockSeconds: 60, maxLockSeconds: 3600, backoffWindowSeconds: 86_400 },
