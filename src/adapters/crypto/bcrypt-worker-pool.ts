@@ -31,6 +31,9 @@ export class BcryptWorkerPool implements SecretHasher {
       // The lowest priority: when the event loop and bcrypt both want a core, the event loop gets it, so a
       // flood of new or wrong secrets slows other new secrets down, not requests the cache can answer.
       niceIncrement: 19,
+      // bcryptjs makes small, short-lived garbage: a small young generation does, where V8's default lets
+      // each thread's grow by tens of MB under a flood of wrong passwords.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
   }
 

@@ -120,8 +120,8 @@ describe('bench targets', () => {
       [TARGET_NAMES[4] as string, { ...m, cold: scenario('(b) cold', load(31, 400)) }],
       [TARGET_NAMES[5] as string, { ...m, cold: scenario('(b) cold', load(35, 400), 20) }],
       [TARGET_NAMES[6] as string, { ...m, warmSmallStore: scenario('(a) warm, 100', load(1100, 14), null) }],
-      [TARGET_NAMES[7] as string, { ...m, memory: { ...m.memory, firstStart: memoryPeak(251, 150) } }],
-      [TARGET_NAMES[8] as string, { ...m, memory: { ...m.memory, idleAfterFirstStart: { treeRssBytes: 260 * MIB, mainRssBytes: 90 * MIB, processes: 2 } } }],
+      [TARGET_NAMES[7] as string, { ...m, memory: { ...m.memory, firstStart: memoryPeak(300, 251) } }],
+      [TARGET_NAMES[8] as string, { ...m, memory: { ...m.memory, idleAfterFirstStart: { treeRssBytes: 270 * MIB, mainRssBytes: 260 * MIB, processes: 2 } } }],
       [TARGET_NAMES[9] as string, { ...m, memory: { ...m.memory, wholeBench: memoryPeak(200, 251) } }],
       [TARGET_NAMES[10] as string, { ...m, pulls: { ...(m.pulls as object), ratio: 1.2 } as BenchMeasurements['pulls'] }],
     ];
@@ -169,9 +169,15 @@ describe('bench targets', () => {
     expect(checks['(b) event-loop delay p99 during cold']).toBeNull();
   });
 
-  test('memory rows show the tree and the main process', () => {
+  test('memory rows show the server process and, beside it, the tree with its children', () => {
     const row = checkTargets(passing()).find((check) => check.name === 'peak RSS through the whole bench');
-    expect(row?.measured).toBe('tree 240.0 MB (sampled), main 230.0 MB (VmHWM)');
+    expect(row?.measured).toBe('server 230.0 MB (VmHWM); with its children 240.0 MB (sampled)');
+  });
+
+  test('the short-lived initdb child above the bound is reported, and the server process is what is judged', () => {
+    const m = passing();
+    const row = checkTargets({ ...m, memory: { ...m.memory, firstStart: memoryPeak(575, 200) } }).find((check) => check.name === 'peak RSS, first start on an empty store');
+    expect(row).toMatchObject({ pass: true, measured: 'server 200.0 MB (VmHWM); with its children 575.0 MB (sampled)' });
   });
 
   test('the results tables come last: closed loop, then open loop, then the ratios', () => {
