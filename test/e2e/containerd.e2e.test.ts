@@ -29,19 +29,9 @@ function tokenRequests(records: readonly LogRecord[]): { method: string; status:
     .map((record) => record as { method: string; status: number; userAgent?: string });
 }
 
-/**
- * The token requests logged since `before`, once the log has gone quiet: a request line is written when its
- * response finishes, in the next 10 ms batch, possibly after ctr has already exited.
- */
+/** The token requests logged since `before`, once the log has gone quiet (see settledLogRecords). */
 async function settledTokenRequests(regauth: RegauthProcess | undefined, before: number): Promise<ReturnType<typeof tokenRequests>> {
-  let seen = -1;
-  for (let attempt = 0; attempt < 60; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const requests = tokenRequests(regauth?.logRecords() ?? []).slice(before);
-    if (requests.length > 0 && requests.length === seen) return requests;
-    seen = requests.length;
-  }
-  return tokenRequests(regauth?.logRecords() ?? []).slice(before);
+  return tokenRequests((await regauth?.settledLogRecords()) ?? []).slice(before);
 }
 
 describeE2E('containerd (the Kubernetes imagePullSecrets path) against a registry that trusts regauth', () => {

@@ -77,7 +77,7 @@ describeE2E('the Docker engine against a registry that trusts regauth (PostgreSQ
   };
   /** Token issues of `username`, oldest first, from the audit events regauth writes to its log at once. */
   const tokenIssues = async (username: string): Promise<AuditEvent[]> =>
-    (regauth?.logRecords() ?? [])
+    ((await regauth?.settledLogRecords()) ?? [])
       .filter((record) => record.message === 'audit' && record.event === 'token.issued')
       .map((record) => record as { username: string | null; grant?: string; granted?: AuditEvent['details']['granted'] })
       .filter((event) => event.username === username)

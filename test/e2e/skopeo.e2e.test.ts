@@ -72,7 +72,7 @@ describeE2E('skopeo against a stock registry that trusts regauth (embedded store
     const result = await push(tokens.reader, 'team/app', 'from-reader');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('denied: requested access to the resource is denied');
-    const audited = (regauth?.logRecords() ?? []).filter((record) => record.message === 'audit');
+    const audited = ((await regauth?.settledLogRecords()) ?? []).filter((record) => record.message === 'audit');
     expect(audited).toContainEqual(
       expect.objectContaining({ username: tokens.reader.username, refused: [{ type: 'repository', name: 'team/app', actions: ['push'] }] }),
     );

@@ -25,6 +25,11 @@ export interface RegauthProcess {
   logs(): string;
   /** Its JSON log lines so far, parsed (see jsonLogRecords). */
   logRecords(): LogRecord[];
+  /**
+   * Its JSON log lines once the log has gone quiet: lines are written in 10 ms batches, and an audit line
+   * only after its row is committed, so a client can exit before the line of its last request is written.
+   */
+  settledLogRecords(): Promise<LogRecord[]>;
   exited(): Promise<DaemonExit>;
   stop(): Promise<void>;
 }
@@ -96,6 +101,17 @@ export async function startRegauthProcess(
     },
     logs: () => daemon.logs(),
     logRecords: () => jsonLogRecords(daemon.logs()),
+    settledLogRecords: async () => {
+      let length = -1;
+      // Quiet for two 50 ms looks in a row, or 5 s at most.
+      for (let look = 0, quiet = 0; look < 100 && quiet < 2; look += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const now = daemon.logs().length;
+        quiet = now === length ? quiet + 1 : 0;
+        length = now;
+      }
+      return jsonLogRecords(daemon.logs());
+    },
     exited: () => daemon.exited(),
     stop: () => daemon.stop(),
   };
