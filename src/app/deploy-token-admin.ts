@@ -242,7 +242,7 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     const token = await this.find(reference);
     const deleted = await this.deps.refreshTokens.delete(token.id, refreshTokenId);
     if (deleted === null) throw new RefreshTokenNotFoundError(refreshTokenId, reference);
-    this.recordEvent('refresh_token.revoked', token, by, now, { refreshTokenId, clientId: deleted.clientId });
+    await this.recordEvent('refresh_token.revoked', token, by, now, { refreshTokenId, clientId: deleted.clientId });
     return refreshTokenViewOf(deleted, this.deps.refreshTokenIdleSeconds);
   }
 

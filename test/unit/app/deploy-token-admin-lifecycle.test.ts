@@ -1,6 +1,6 @@
 import { AuditTrail } from '../../../src/app/audit-trail.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, StoreDeployTokenAdmin, type Actor } from '../../../src/app/deploy-token-admin.js';
-import { DeployTokenNotFoundError, InvalidInputError } from '../../../src/app/errors.js';
+import { DeployTokenNotFoundError, InvalidInputError, ServiceUnavailableError } from '../../../src/app/errors.js';
 import type { AuditEvent, AuditQuery, RecordedAuditEvent } from '../../../src/app/ports.js';
 import { CatalogScopeError, RegistryScopeError } from '../../../src/core/deploy-token.js';
 import { ExpiryError, SinceError } from '../../../src/core/expiry.js';
@@ -28,6 +28,7 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
   let store: InMemoryDeployTokenStore;
   let clock: ManualClock;
   let auditLog: SpyAuditLog;
+  let refreshTokens: InMemoryRefreshTokenStore;
   let audit: AuditTrail;
   let admin: StoreDeployTokenAdmin;
   let secrets: string[];
@@ -45,13 +46,14 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
     store = new InMemoryDeployTokenStore();
     clock = new ManualClock(T0);
     auditLog = new SpyAuditLog();
+    refreshTokens = new InMemoryRefreshTokenStore(store);
     audit = new AuditTrail(auditLog, new RecordingLogger());
     let counter = 0;
     secrets = [];
     flushedUses = 0;
     admin = new StoreDeployTokenAdmin({
       store,
-      refreshTokens: new InMemoryRefreshTokenStore(store),
+      refreshTokens,
       refreshTokenIdleSeconds: 90 * 86_400,
       hasher: new TransparentHasher(),
       secrets: {
@@ -256,6 +258,24 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
         clientIp: '10.0.0.9',
         details: {},
       });
+    });
+  });
+
+  describe('revokeRefreshToken', () => {
+    test('is answered only once its refresh_token.revoked row is written, and fails closed when it cannot be', async () => {
+      await create();
+      for (const tokenHash of ['first', 'second']) {
+        await refreshTokens.create({ deployTokenId: 1, secretGeneration: 1, tokenHash, clientId: 'docker', createdAt: T0 });
+      }
+
+      await admin.revokeRefreshToken('1', 1, { actor: 'admin-key:cleanup' });
+      // No flush: a durable record is in the log by the time the call returns.
+      expect(auditLog.events.at(-1)).toMatchObject({ event: 'refresh_token.revoked', actor: 'admin-key:cleanup', details: { refreshTokenId: 1, clientId: 'docker' } });
+
+      auditLog.record = async () => {
+        throw new Error('connection refused');
+      };
+      await expect(admin.revokeRefreshToken('1', 2)).rejects.toBeInstanceOf(ServiceUnavailableError);
     });
   });
 
