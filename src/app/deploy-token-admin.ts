@@ -107,7 +107,7 @@ export interface DeployTokenAdmin {
   /** Its refresh tokens (`docker login` sessions) that still work, oldest first. */
   listRefreshTokens(reference: string): Promise<RefreshTokenView[]>;
   /** Ends one refresh token at once; the deploy token and its other refresh tokens go on working. */
-  revokeRefreshToken(reference: string, refreshTokenId: number, by?: Actor): Promise<RefreshTokenView>;
+  revokeRefreshToken(reference: string, refreshTokenId: string, by?: Actor): Promise<RefreshTokenView>;
   audit(input?: AuditQueryInput): Promise<AuditPage>;
 }
 
@@ -236,8 +236,12 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
       .filter((view) => Date.parse(view.idleExpiresAt) > now);
   }
 
-  async revokeRefreshToken(reference: string, refreshTokenId: number, by: Actor = DEFAULT_ACTOR): Promise<RefreshTokenView> {
-    if (!Number.isSafeInteger(refreshTokenId) || refreshTokenId < 1) throw new InvalidInputError('a refresh token id is a positive integer');
+  /** The id as the caller wrote it (a path segment, a CLI argument): checked here, once for the API and the CLI. */
+  async revokeRefreshToken(reference: string, refreshTokenIdText: string, by: Actor = DEFAULT_ACTOR): Promise<RefreshTokenView> {
+    if (!NUMERIC_ID.test(refreshTokenIdText)) {
+      throw new InvalidInputError(`"${refreshTokenIdText.slice(0, 40)}" is not a refresh token id: use one from the token's list of refresh tokens`);
+    }
+    const refreshTokenId = Number(refreshTokenIdText);
     const now = this.deps.clock.now();
     const token = await this.find(reference);
     const deleted = await this.deps.refreshTokens.delete(token.id, refreshTokenId);

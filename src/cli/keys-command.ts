@@ -13,6 +13,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { prunableKeys, retiredKeyRetentionMs, scheduleKeys } from '../core/key-schedule.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../core/registry-jwk.js';
 import { cliContext, type CliIo } from './cli-context.js';
+import { renderRows } from './render.js';
 
 export class CliError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -125,7 +126,7 @@ export function keysCommand(io: CliIo, configFile: () => string | undefined): Co
         return;
       }
       io.stdout.write(
-        table([
+        renderRows([
           ['STATUS', 'KID (libtrust)', 'THUMBPRINT (RFC 7638)', 'ALG', 'SIGNS FROM', 'CERT EXPIRES'],
           ...rows.map((row) => [row.status, row.keyId, row.thumbprint, row.algorithm, row.activatesAt, row.certificateExpiresAt]),
         ]),
@@ -183,9 +184,4 @@ function registryHandover(config: RegauthConfig, when: string): string {
 
 function registryPaths(config: RegauthConfig): { bundlePath: string; jwksPath: string } {
   return { bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath };
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = (rows[0] as readonly string[]).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd()).join('\n') + '\n';
 }

@@ -3,12 +3,12 @@ import { escapeControlCharacters } from '../core/control-characters.js';
 import type { RefreshTokenView } from '../app/refresh-token-view.js';
 import type { CliIo } from './cli-context.js';
 import { printJson, withAdmin } from './admin-session.js';
-import { CliError } from './keys-command.js';
+import { renderTable, type TableColumn } from './render.js';
 
 /** Client ids are chosen by clients: nothing in them may move the cursor or reorder the line. */
 const printable = escapeControlCharacters;
 
-const COLUMNS: readonly [string, (token: RefreshTokenView) => string][] = [
+const COLUMNS: readonly TableColumn<RefreshTokenView>[] = [
   ['ID', (token) => String(token.id)],
   ['CLIENT', (token) => printable(token.clientId ?? '-')],
   ['CREATED', (token) => token.createdAt],
@@ -41,9 +41,8 @@ export function refreshTokensCommand(io: CliIo, configFile: () => string | undef
     .argument('<refresh-token-id>', 'from regauth refresh-tokens list')
     .option('--json', 'print JSON')
     .action(async (reference: string, id: string, options: { json?: boolean }) => {
-      if (!/^[1-9][0-9]{0,14}$/.test(id)) throw new CliError(`"${printable(id.slice(0, 40))}" is not a refresh token id: use one from regauth refresh-tokens list`);
       await run(async (admin) => {
-        const revoked = await admin.revokeRefreshToken(reference, Number(id));
+        const revoked = await admin.revokeRefreshToken(reference, id);
         if (options.json) printJson(io, revoked);
         else io.stdout.write(`Revoked refresh token ${revoked.id} of deploy token ${revoked.tokenId}. The login that holds it must log in again.\n`);
       });
@@ -54,7 +53,5 @@ export function refreshTokensCommand(io: CliIo, configFile: () => string | undef
 
 function renderRefreshTokenTable(reference: string, tokens: readonly RefreshTokenView[]): string {
   if (tokens.length === 0) return `Deploy token ${printable(reference)} has no refresh tokens that work.\n`;
-  const rows = [COLUMNS.map(([title]) => title), ...tokens.map((token) => COLUMNS.map(([, cell]) => cell(token)))];
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd()).join('\n') + '\n';
+  return renderTable(COLUMNS, tokens);
 }

@@ -27,7 +27,7 @@ export function renderCreated(created: CreatedDeployToken, registryHost: string,
 }
 
 // Names are the operator's, addresses may be a client's (X-Forwarded-For): neither may drive the terminal.
-const COLUMNS: readonly [string, (token: DeployTokenView) => string][] = [
+const COLUMNS: readonly TableColumn<DeployTokenView>[] = [
   ['ID', (token) => String(token.id)],
   ['NAME', (token) => shown(token.name)],
   ['USERNAME', (token) => token.username],
@@ -41,8 +41,20 @@ const COLUMNS: readonly [string, (token: DeployTokenView) => string][] = [
 
 export function renderTokenTable(tokens: readonly DeployTokenView[]): string {
   if (tokens.length === 0) return 'No deploy tokens yet. Create one with: regauth tokens create --help\n';
-  const rows = [COLUMNS.map(([title]) => title), ...tokens.map((token) => COLUMNS.map(([, cell]) => cell(token)))];
-  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
+  return renderTable(COLUMNS, tokens);
+}
+
+/** A column's title and how a cell shows one item. */
+export type TableColumn<T> = readonly [title: string, cell: (item: T) => string];
+
+/** A header row and one row per item (see renderRows). */
+export function renderTable<T>(columns: readonly TableColumn<T>[], items: readonly T[]): string {
+  return renderRows([columns.map(([title]) => title), ...items.map((item) => columns.map(([, cell]) => cell(item)))]);
+}
+
+/** Rows of cells, each column as wide as its widest cell, two spaces apart. */
+export function renderRows(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] as string).length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] as number)).join('  ').trimEnd()).join('\n') + '\n';
 }
 

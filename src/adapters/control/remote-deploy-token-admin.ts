@@ -46,8 +46,8 @@ export class RemoteDeployTokenAdmin implements DeployTokenAdmin {
     return items;
   }
 
-  revokeRefreshToken(reference: string, refreshTokenId: number): Promise<RefreshTokenView> {
-    return this.call('POST', `${tokenPath(reference)}/refresh-tokens/${encodeURIComponent(String(refreshTokenId))}/revoke`);
+  revokeRefreshToken(reference: string, refreshTokenId: string): Promise<RefreshTokenView> {
+    return this.call('POST', `${tokenPath(reference)}/refresh-tokens/${encodeURIComponent(refreshTokenId)}/revoke`);
   }
 
   audit(input: AuditQueryInput = {}): Promise<AuditPage> {

@@ -268,14 +268,14 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
         await refreshTokens.create({ deployTokenId: 1, secretGeneration: 1, tokenHash, clientId: 'docker', createdAt: T0 });
       }
 
-      await admin.revokeRefreshToken('1', 1, { actor: 'admin-key:cleanup' });
+      await admin.revokeRefreshToken('1', '1', { actor: 'admin-key:cleanup' });
       // No flush: a durable record is in the log by the time the call returns.
       expect(auditLog.events.at(-1)).toMatchObject({ event: 'refresh_token.revoked', actor: 'admin-key:cleanup', details: { refreshTokenId: 1, clientId: 'docker' } });
 
       auditLog.record = async () => {
         throw new Error('connection refused');
       };
-      await expect(admin.revokeRefreshToken('1', 2)).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(admin.revokeRefreshToken('1', '2')).rejects.toBeInstanceOf(ServiceUnavailableError);
     });
   });
 

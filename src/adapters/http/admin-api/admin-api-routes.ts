@@ -13,12 +13,6 @@ import {
   updateDeployTokenBody,
 } from './admin-api-schemas.js';
 
-const REFRESH_TOKEN_ID = /^[1-9][0-9]{0,14}$/;
-
-/** Not a number (or zero) is refused by the use case as invalid input. */
-function refreshTokenIdOf(text: string | undefined): number {
-  return text !== undefined && REFRESH_TOKEN_ID.test(text) ? Number(text) : 0;
-}
 
 export interface AdminRequest {
   readonly reference: string;
@@ -124,7 +118,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary: 'End one refresh token at once; the deploy token and its other refresh tokens keep working',
     status: 200,
     response: refreshTokenSchema,
-    handle: (admin, { reference, params, actor }) => admin.revokeRefreshToken(reference, refreshTokenIdOf(params.refreshTokenId), actor),
+    handle: (admin, { reference, params, actor }) => admin.revokeRefreshToken(reference, params.refreshTokenId ?? '', actor),
   },
   {
     method: 'get',
