@@ -24,7 +24,8 @@ export interface AuditTrailSettings {
   readonly maxBatch: number;
 }
 
-export const DEFAULT_AUDIT_TRAIL_SETTINGS: AuditTrailSettings = { durability: 'durable', groupCommitMs: 3, maxBatch: 256 };
+/** The defaults of config/default.yaml, for an AuditTrail built without a config (tests). */
+export const DEFAULT_AUDIT_TRAIL_SETTINGS: AuditTrailSettings = { durability: 'durable', groupCommitMs: 0, maxBatch: 256 };
 
 /** Told of every event as it is recorded (metrics); must not throw or block. */
 export type AuditObserver = (event: AuditEvent) => void;

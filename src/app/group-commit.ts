@@ -29,9 +29,9 @@ interface Waiter<T> {
 /**
  * Group commit: `commit` resolves when the write holding its item has committed, and items committed close
  * together share one write. A write starts `delayMs` after the first item waits (0: at the next turn of the
- * event loop), when `maxBatch` wait, or as
- * soon as the write before it ends with items waiting; one write runs at a time. A failed write rejects every
- * item in it. What waits is bounded by count and bytes, so a slow database gives fast refusals, not a queue.
+ * event loop), when `maxBatch` wait, or as soon as the write before it ends with items waiting; one write
+ * runs at a time. A failed write rejects every item in it. What waits is bounded by count and bytes, so a
+ * slow database gives fast refusals, not a queue.
  */
 export class GroupCommit<T> {
   private waiting: Waiter<T>[] = [];
