@@ -118,6 +118,8 @@ export const AUDIT_EVENT_TYPES = [
   'auth.failed',
   'admin_key.created',
   'admin_key.revoked',
+  'federated_credential.minted',
+  'federated_credential.revoked',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
