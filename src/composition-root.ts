@@ -11,6 +11,7 @@ import { forgetOnChanges, forgettingWrites } from './app/credential-cache-invali
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
 import { DeployTokenUseRecorder } from './app/deploy-token-use-recorder.js';
 import type { Clock, DeployTokenChangeFeed, Logger, LoginThrottle, RegistryTokenSigner, SecretHasher } from './app/ports.js';
+import type { FederatedCredentialStore, ServiceSecretStore } from './app/federation/federation-ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
@@ -57,9 +58,14 @@ export interface Overrides {
   readonly loginThrottle?: LoginThrottle;
 }
 
-/** Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. */
-export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes'> & {
+/**
+ * Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. Without
+ * `federatedCredentials` and `serviceSecrets`, minted credentials are not accepted.
+ */
+export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets'> & {
   readonly changes?: DeployTokenChangeFeed;
+  readonly federatedCredentials?: FederatedCredentialStore;
+  readonly serviceSecrets?: ServiceSecretStore;
 };
 
 /** How often collected last-use times and batched audit events are written. */

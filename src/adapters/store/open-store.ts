@@ -1,3 +1,4 @@
+import type { FederatedCredentialStore, ServiceSecretStore } from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { initialiseEmbeddedStore } from './embedded-first-start.js';
@@ -9,7 +10,9 @@ import { SqlAdminKeyStore } from './sql-admin-key-store.js';
 import { SqlAuditLog } from './sql-audit-log.js';
 import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
+import { SqlFederatedCredentialStore } from './sql-federated-credential-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
+import { SqlServiceSecretStore } from './sql-service-secret-store.js';
 
 export interface DatabaseSettings {
   readonly url: string | null;
@@ -26,6 +29,9 @@ export interface OpenStore {
   readonly adminKeys: AdminKeyStore;
   readonly auditLog: AuditLog;
   readonly changes: DeployTokenChangeFeed;
+  /** Minted credentials and the identity-token uses that guard against replay. */
+  readonly federatedCredentials: FederatedCredentialStore;
+  readonly serviceSecrets: ServiceSecretStore;
   /** The migration versions this open applied, oldest first; empty when the schema was up to date. */
   readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
@@ -66,6 +72,8 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     adminKeys: new SqlAdminKeyStore(opened),
     auditLog: new SqlAuditLog(opened),
     changes: new SqlDeployTokenChangeFeed(opened),
+    federatedCredentials: new SqlFederatedCredentialStore(opened),
+    serviceSecrets: new SqlServiceSecretStore(opened),
     migrationsApplied: applied,
     close: async () => {
       await opened.close();
