@@ -11,6 +11,11 @@ import { forgetOnChanges, forgettingWrites } from './app/credential-cache-invali
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
 import { DeployTokenUseRecorder } from './app/deploy-token-use-recorder.js';
 import type { Clock, DeployTokenChangeFeed, Logger, LoginThrottle, RegistryTokenSigner, SecretHasher } from './app/ports.js';
+import { StoreFederatedCredentialAdmin, type FederatedCredentialAdmin } from './app/federation/federated-credential-admin.js';
+import { FederatedCredentialAuthenticator } from './app/federation/federated-credential-authenticator.js';
+import { FederatedCredentialRetention } from './app/federation/federated-credential-retention.js';
+import { FederatedCredentialUseRecorder } from './app/federation/federated-credential-use-recorder.js';
+import { FederatedCredentials } from './app/federation/federated-credentials.js';
 import type { FederatedCredentialStore, ServiceSecretStore } from './app/federation/federation-ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
@@ -19,10 +24,12 @@ import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
+import { RemoteFederatedCredentialAdmin } from './adapters/control/remote-federated-credential-admin.js';
 import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
+import { HmacFederatedPasswords } from './adapters/crypto/hmac-federated-passwords.js';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
 import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
@@ -74,6 +81,9 @@ const BATCH_FLUSH_INTERVAL_MS = 1_000;
 /** How often audit events past audit.retentionDays are deleted (and once at start). */
 const AUDIT_RETENTION_INTERVAL_MS = 3_600_000;
 
+/** How often expired identity-token uses and minted credentials are deleted (and once at start). */
+const FEDERATION_RETENTION_INTERVAL_MS = 600_000;
+
 /** Admin-key management for the CLI, wherever the store lives. */
 export interface AdminKeyAdmin {
   create(name: string): Promise<CreatedAdminKey>;
@@ -88,6 +98,8 @@ export interface RegauthApp {
   readonly adminApp: Express | null;
   readonly admin: DeployTokenAdmin;
   readonly adminKeys: AdminKeys;
+  /** Minting from verified identity tokens, and the admin of minted credentials; null without their stores. */
+  readonly federation: Federation | null;
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
@@ -95,6 +107,12 @@ export interface RegauthApp {
   /** Writes collected last-use times and audit events now rather than at the next tick. */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Minted (federated) credentials: the use cases the exchange endpoint, the admin API and the CLI call. */
+export interface Federation {
+  readonly credentials: FederatedCredentials;
+  readonly admin: FederatedCredentialAdmin;
 }
 
 export function createLogger(config: RegauthConfig): Logger {
@@ -115,8 +133,10 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   let pool: BcryptWorkerPool | null = null;
   let stopForgetting: (() => Promise<void>) | null = null;
   let retention: AuditRetention | null = null;
+  let federationRetention: FederatedCredentialRetention | null = null;
   /** Stops what was started, in reverse: on close, and when start-up fails part way. */
   const release = async (): Promise<void> => {
+    await federationRetention?.stop();
     await retention?.stop();
     keyRing.stop();
     await stopForgetting?.();
@@ -134,7 +154,9 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const metrics = config.metrics.enabled ? new PrometheusMetrics(metricsSources(opened, pool, cache)) : null;
     const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
+    const federated = federatedCredentialParts(stores, clock, audit, logger);
     const issuer = new RegistryTokenIssuer({
+      ...(federated === null ? {} : { federated: federated.onTokenEndpoint }),
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
       refreshTokens: new RefreshTokens({
         store: stores.refreshTokens,
@@ -159,16 +181,22 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const adminStores = cache === null ? stores : { ...stores, store: forgettingWrites(stores.store, cache) };
     const admin = deployTokenAdmin(config, adminStores, hasher, clock, audit, uses);
     const adminKeys = new AdminKeys({ store: stores.adminKeys, tokens: randomOpaqueTokens, clock, audit });
-    const flushBatches = () => Promise.all([uses.flush(), audit.flush()]).then(() => undefined);
+    const flushBatches = () => Promise.all([uses.flush(), federated?.uses.flush(), audit.flush()]).then(() => undefined);
     const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
     flushTimer.unref();
     retention = new AuditRetention({ auditLog: stores.auditLog, clock, logger, retentionDays: config.audit.retentionDays });
     retention.start(AUDIT_RETENTION_INTERVAL_MS);
+    if (federated !== null) {
+      federationRetention = new FederatedCredentialRetention({ store: federated.store, clock, logger });
+      federationRetention.start(FEDERATION_RETENTION_INTERVAL_MS);
+    }
+    const federation = federated === null ? null : { credentials: federated.credentials, admin: federated.admin };
     const readiness = () => checkReadiness(stores.store, signer);
     const shared = {
       tokenPath: config.token.path,
       admin,
       adminKeys,
+      ...(federation === null ? {} : { federatedCredentials: federation.admin }),
       readiness,
       logger,
       ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
@@ -180,6 +208,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       adminApp: adminListener ? createAdminHttpApp(shared) : null,
       admin,
       adminKeys,
+      federation,
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
@@ -195,6 +224,31 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     await release();
     throw error;
   }
+}
+
+/** Minted credentials on the token endpoint, their minting and their admin; null when the stores have none. */
+function federatedCredentialParts(stores: Stores, clock: Clock, audit: AuditTrail, logger: Logger) {
+  const { federatedCredentials: store, serviceSecrets } = stores;
+  if (store === undefined || serviceSecrets === undefined) return null;
+  const passwords = new HmacFederatedPasswords(serviceSecrets);
+  const uses = new FederatedCredentialUseRecorder(store, logger);
+  const authenticator = new FederatedCredentialAuthenticator({ store, passwords, tokens: randomOpaqueTokens, clock });
+  return {
+    store,
+    uses,
+    onTokenEndpoint: { authenticator, uses, clock },
+    credentials: new FederatedCredentials({ store, passwords, tokens: randomOpaqueTokens, clock, audit }),
+    admin: federatedCredentialAdmin(store, clock, audit, uses),
+  };
+}
+
+function federatedCredentialAdmin(
+  store: FederatedCredentialStore,
+  clock: Clock,
+  audit: AuditTrail,
+  pendingUses?: FederatedCredentialUseRecorder,
+): StoreFederatedCredentialAdmin {
+  return new StoreFederatedCredentialAdmin({ store, clock, audit, ...(pendingUses === undefined ? {} : { pendingUses }) });
 }
 
 function auditTrailSettings(config: RegauthConfig): AuditTrailSettings {
@@ -286,7 +340,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       adminPort = (admin.address() as AddressInfo).port;
     }
     if (regauth.storeKind === 'embedded') {
-      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port));
+      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port), regauth.federation?.admin);
       servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
     const scheme = tls === null ? 'http' : 'https';
@@ -322,7 +376,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
 export async function openDeployTokenAdmin(
   config: RegauthConfig,
   overrides: Overrides = {},
-): Promise<{ admin: DeployTokenAdmin; adminKeys: AdminKeyAdmin; close(): Promise<void> }> {
+): Promise<{ admin: DeployTokenAdmin; adminKeys: AdminKeyAdmin; federatedCredentials: FederatedCredentialAdmin; close(): Promise<void> }> {
   const logger = overrides.logger ?? createLogger(config);
   if (config.database.url === null && (await embeddedStoreHolder(config.database.dataDir))?.role === 'server') {
     const remote = new RemoteDeployTokenAdmin(controlSocketPath(config.database.dataDir));
@@ -331,7 +385,8 @@ export async function openDeployTokenAdmin(
       list: () => remote.listAdminKeys(),
       revoke: (id) => remote.revokeAdminKey(id),
     };
-    return { admin: remote, adminKeys, close: async () => undefined };
+    const federatedCredentials = new RemoteFederatedCredentialAdmin(controlSocketPath(config.database.dataDir));
+    return { admin: remote, adminKeys, federatedCredentials, close: async () => undefined };
   }
   const opened = await openStore(config.database, 'cli', logger);
   const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
@@ -340,6 +395,7 @@ export async function openDeployTokenAdmin(
   return {
     admin: deployTokenAdmin(config, opened, hasher, clock, audit),
     adminKeys: new AdminKeys({ store: opened.adminKeys, tokens: randomOpaqueTokens, clock, audit }),
+    federatedCredentials: federatedCredentialAdmin(opened.federatedCredentials, clock, audit),
     close: async () => {
       await audit.flush();
       await opened.close();

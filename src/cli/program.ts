@@ -7,6 +7,7 @@ import { RegauthError } from '../core/regauth-error.js';
 import { adminKeysCommand } from './admin-keys-command.js';
 import { auditCommand } from './audit-command.js';
 import type { CliIo } from './cli-context.js';
+import { federatedCredentialsCommand } from './federated-credentials-command.js';
 import { CliError, keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { refreshTokensCommand } from './refresh-tokens-command.js';
@@ -28,6 +29,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const configFile = () => program.opts<{ config?: string }>().config;
   program.addCommand(tokensCommand(io, configFile));
   program.addCommand(refreshTokensCommand(io, configFile));
+  program.addCommand(federatedCredentialsCommand(io, configFile));
   program.addCommand(auditCommand(io, configFile));
   program.addCommand(adminKeysCommand(io, configFile));
   program.addCommand(keysCommand(io, configFile));
