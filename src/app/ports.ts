@@ -118,6 +118,10 @@ export const AUDIT_EVENT_TYPES = [
   'auth.failed',
   'admin_key.created',
   'admin_key.revoked',
+  'issuer.created',
+  'issuer.updated',
+  'policy.created',
+  'policy.updated',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
