@@ -115,6 +115,13 @@ describe('claimGlobMatches', () => {
     );
   });
 
+  test('many stars over a long run of one letter give the reference answer', () => {
+    const pattern = `${'*-'.repeat(40)}*z`;
+    for (const value of [`${'-'.repeat(2_000)}z`, `${'-'.repeat(2_000)}y`, `${'-'.repeat(39)}z`, `${'-'.repeat(40)}z`]) {
+      expect(claimGlobMatches(pattern, value)).toBe(referenceMatches(pattern, value));
+    }
+  });
+
   test('a long hostile value is matched once through, and does not match', () => {
     const value = 'a'.repeat(200_000);
     expect(claimGlobMatches(`${'*a'.repeat(100)}b`, value)).toBe(false);
