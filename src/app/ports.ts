@@ -120,6 +120,10 @@ export const AUDIT_EVENT_TYPES = [
   'admin_key.revoked',
   'federated_credential.minted',
   'federated_credential.revoked',
+  'issuer.created',
+  'issuer.updated',
+  'policy.created',
+  'policy.updated',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -1,4 +1,4 @@
-import type { FederatedCredentialStore, ServiceSecretStore } from '../../app/federation/federation-ports.js';
+import type { FederatedCredentialStore, ServiceSecretStore, TrustedIssuerStore, TrustPolicyStore } from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { initialiseEmbeddedStore } from './embedded-first-start.js';
@@ -13,6 +13,8 @@ import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
 import { SqlFederatedCredentialStore } from './sql-federated-credential-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
 import { SqlServiceSecretStore } from './sql-service-secret-store.js';
+import { SqlTrustedIssuerStore } from './sql-trusted-issuer-store.js';
+import { SqlTrustPolicyStore } from './sql-trust-policy-store.js';
 
 export interface DatabaseSettings {
   readonly url: string | null;
@@ -32,6 +34,8 @@ export interface OpenStore {
   /** Minted credentials and the identity-token uses that guard against replay. */
   readonly federatedCredentials: FederatedCredentialStore;
   readonly serviceSecrets: ServiceSecretStore;
+  readonly trustedIssuers: TrustedIssuerStore;
+  readonly trustPolicies: TrustPolicyStore;
   /** The migration versions this open applied, oldest first; empty when the schema was up to date. */
   readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
@@ -74,6 +78,8 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     changes: new SqlDeployTokenChangeFeed(opened),
     federatedCredentials: new SqlFederatedCredentialStore(opened),
     serviceSecrets: new SqlServiceSecretStore(opened),
+    trustedIssuers: new SqlTrustedIssuerStore(opened),
+    trustPolicies: new SqlTrustPolicyStore(opened),
     migrationsApplied: applied,
     close: async () => {
       await opened.close();
