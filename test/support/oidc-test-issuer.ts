@@ -1,6 +1,7 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK, type JWTHeaderParameters } from 'jose';
 import type { JsonWebKeySet } from '../../src/core/federation/trusted-issuer.js';
 import { selfSignedServerCertificate } from './tls-certificate.js';
@@ -27,6 +28,11 @@ export interface OidcTestIssuerOptions {
   readonly issuer?: string;
   /** Where discovery says the JWKS is; its own `JWKS_PATH` on the issuer URL by default. */
   readonly jwksUri?: string;
+  /**
+   * Host names `fetch` sends to this server (and its certificate names): the host of `issuer` and of
+   * `jwksUri` always, so `https://token.actions.githubusercontent.com` reaches loopback with the https rule on.
+   */
+  readonly hostNames?: readonly string[];
 }
 
 export interface MintOptions {
@@ -68,20 +74,50 @@ export class OidcTestIssuer {
     readonly jwksUri: string,
     /** Trust this as a CA to reach it over https; null over http. */
     readonly certificatePem: string | null,
+    private readonly hostNames: ReadonlySet<string>,
   ) {}
+
+  /**
+   * A `fetch` that connects every request for one of its host names to this server on loopback (trusting its
+   * certificate, checked against the requested name) and refuses any other host as if the network were
+   * absent. It never follows redirects, whatever `init.redirect` says: a 3xx is returned as it came.
+   */
+  readonly fetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const target = new URL(input instanceof Request ? input.url : input);
+    if (!this.hostNames.has(target.hostname)) return Promise.reject(new TypeError(`fetch failed: ${target.hostname} is not routed to a test issuer`));
+    const port = Number(new URL(this.url).port);
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const options = { host: '127.0.0.1', port, path: `${target.pathname}${target.search}`, method: init.method ?? 'GET', headers: { ...headers, host: target.host } };
+    return new Promise<Response>((resolve, reject) => {
+      const onResponse = (response: IncomingMessage) => resolve(toFetchResponse(response));
+      const sent =
+        target.protocol === 'https:' && this.certificatePem !== null
+          ? httpsRequest({ ...options, servername: target.hostname, ca: this.certificatePem }, onResponse)
+          : target.protocol === 'http:' && this.certificatePem === null
+            ? httpRequest(options, onResponse)
+            : null;
+      if (sent === null) return reject(new TypeError(`fetch failed: this test issuer does not serve ${target.protocol}`));
+      const signal = init.signal ?? undefined;
+      const abort = () => sent.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError'));
+      if (signal?.aborted === true) abort();
+      signal?.addEventListener('abort', abort, { once: true });
+      sent.on('error', reject).end();
+    });
+  };
 
   static async start(options: OidcTestIssuerOptions = {}): Promise<OidcTestIssuer> {
     const protocol = options.protocol ?? 'https';
     let handler: (request: IncomingMessage, response: ServerResponse) => void = () => undefined;
     const route = (request: IncomingMessage, response: ServerResponse) => handler(request, response);
-    const certificate = protocol === 'https' ? selfSignedServerCertificate() : null;
+    const hostNames = [...(options.hostNames ?? []), ...[options.issuer, options.jwksUri].flatMap((url) => (url === undefined ? [] : [new URL(url).hostname]))];
+    const certificate = protocol === 'https' ? selfSignedServerCertificate(new Date(), hostNames) : null;
     const server =
       certificate === null ? createHttpServer(route) : createHttpsServer({ cert: certificate.certificatePem, key: certificate.privateKeyPem }, route);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `${protocol}://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const issuer = options.issuer ?? url;
     const jwksUri = options.jwksUri ?? `${issuer}${JWKS_PATH}`;
-    const created = new OidcTestIssuer(server, url, issuer, jwksUri, certificate?.certificatePem ?? null);
+    const created = new OidcTestIssuer(server, url, issuer, jwksUri, certificate?.certificatePem ?? null, new Set([...hostNames, '127.0.0.1']));
     handler = (request, response) => created.handle(request, response);
     await created.rotate();
     return created;
@@ -208,6 +244,18 @@ export class OidcTestIssuer {
     for (const response of this.heldResponses) response.destroy();
     this.heldResponses.clear();
   }
+}
+
+function toFetchResponse(response: IncomingMessage): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const status = response.statusCode ?? 502;
+  const bodyless = status === 204 || status === 304;
+  if (bodyless) response.resume();
+  const body = bodyless ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>);
+  return new Response(body, { status, headers });
 }
 
 function sendJson(response: ServerResponse, body: unknown, status = 200): void {
