@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest, type AgentOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK, type JWTHeaderParameters } from 'jose';
@@ -76,6 +76,27 @@ export class OidcTestIssuer {
     readonly certificatePem: string | null,
     private readonly hostNames: ReadonlySet<string>,
   ) {}
+
+  /**
+   * An https.Agent that connects every request for one of its host names to this server on loopback,
+   * trusting its certificate (checked against the requested name); any other host fails as if unresolvable.
+   */
+  httpsAgent(): HttpsAgent {
+    if (this.certificatePem === null) throw new Error('this test issuer serves plain http');
+    const port = Number(new URL(this.url).port);
+    const hostNames = this.hostNames;
+    class LoopbackAgent extends HttpsAgent {
+      override createConnection(...args: Parameters<HttpsAgent['createConnection']>): ReturnType<HttpsAgent['createConnection']> {
+        const [options, callback] = args as [AgentOptions & { host?: string; servername?: string }, never];
+        const host = options.host ?? '';
+        const routed = hostNames.has(host)
+          ? { ...options, host: '127.0.0.1', port, servername: host }
+          : { ...options, lookup: unresolvable };
+        return super.createConnection(routed, callback);
+      }
+    }
+    return new LoopbackAgent({ ca: this.certificatePem, keepAlive: false });
+  }
 
   /**
    * A `fetch` that connects every request for one of its host names to this server on loopback (trusting its
@@ -244,6 +265,10 @@ export class OidcTestIssuer {
     for (const response of this.heldResponses) response.destroy();
     this.heldResponses.clear();
   }
+}
+
+function unresolvable(hostname: string, _options: unknown, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
 }
 
 function toFetchResponse(response: IncomingMessage): Response {

@@ -1,3 +1,4 @@
+import { get as httpsGet } from 'node:https';
 import { DISCOVERY_PATH, JWKS_PATH, OidcTestIssuer } from '../../support/oidc-test-issuer.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
@@ -110,4 +111,30 @@ describe('OidcTestIssuer', () => {
       await plain.close();
     }
   });
+});
+
+describe('OidcTestIssuer.httpsAgent', () => {
+  function get(url: string, agent: import('node:https').Agent): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      httpsGet(url, { agent }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+  }
+
+  it('sends the production host name to loopback, verifying the certificate against that name', async () => {
+    const { status, body } = await get(`${GITHUB}${DISCOVERY_PATH}`, issuer.httpsAgent());
+    expect(status).toBe(200);
+    expect(JSON.parse(body)).toMatchObject({ issuer: GITHUB });
+  });
+
+  it('fails any other host as unresolvable, sending nothing', async () => {
+    const total = issuer.requests;
+    await expect(get('https://gitlab.com/.well-known/openid-configuration', issuer.httpsAgent())).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    expect(issuer.requests).toBe(total);
+  });
+
 });
