@@ -14,6 +14,9 @@ import type { Clock, DeployTokenChangeFeed, Logger, LoginThrottle, RegistryToken
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
+import type { FederationAdmin } from './app/federation/federation-admin.js';
+import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
+import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
@@ -82,6 +85,7 @@ export interface RegauthApp {
   readonly adminApp: Express | null;
   readonly admin: DeployTokenAdmin;
   readonly adminKeys: AdminKeys;
+  readonly federation: FederationAdmin;
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
@@ -153,6 +157,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const adminStores = cache === null ? stores : { ...stores, store: forgettingWrites(stores.store, cache) };
     const admin = deployTokenAdmin(config, adminStores, hasher, clock, audit, uses);
     const adminKeys = new AdminKeys({ store: stores.adminKeys, tokens: randomOpaqueTokens, clock, audit });
+    const federation = federationAdmin(config, stores, clock, audit);
     const flushBatches = () => Promise.all([uses.flush(), audit.flush()]).then(() => undefined);
     const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
     flushTimer.unref();
@@ -163,6 +168,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       tokenPath: config.token.path,
       admin,
       adminKeys,
+      federation,
       readiness,
       logger,
       ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
@@ -174,6 +180,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       adminApp: adminListener ? createAdminHttpApp(shared) : null,
       admin,
       adminKeys,
+      federation,
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
@@ -250,6 +257,14 @@ function deployTokenAdmin(
   });
 }
 
+/** Trusted issuers and trust policies over the stores, audited like every admin change. */
+function federationAdmin(config: RegauthConfig, stores: Pick<Stores, 'trustedIssuers' | 'trustPolicies'>, clock: Clock, audit: AuditTrail): FederationAdmin {
+  return {
+    issuers: new StoreTrustedIssuerAdmin({ store: stores.trustedIssuers, clock, audit, realm: config.realm }),
+    policies: new StoreTrustPolicyAdmin({ store: stores.trustPolicies, issuers: stores.trustedIssuers, clock, audit }),
+  };
+}
+
 export interface RunningRegauth {
   readonly url: string;
   /** The admin listener's URL, or null when the admin routes are on `url`. */
@@ -280,7 +295,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       adminPort = (admin.address() as AddressInfo).port;
     }
     if (regauth.storeKind === 'embedded') {
-      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port));
+      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port), regauth.federation);
       servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
     const scheme = tls === null ? 'http' : 'https';

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import helmet from 'helmet';
 import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import type { FederationAdmin } from '../../app/federation/federation-admin.js';
 import type { Logger } from '../../app/ports.js';
 import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { adminApi, ADMIN_API_PREFIX } from './admin-api/admin-api.js';
@@ -11,6 +12,7 @@ import { metricsRoutes } from './metrics-routes.js';
 export interface AdminRoutesDeps {
   readonly admin: DeployTokenAdmin;
   readonly adminKeys: AdminKeys;
+  readonly federation: FederationAdmin;
   readonly logger: Logger;
   /** Absent: no request timing and no metrics endpoint. */
   readonly metrics?: { readonly metrics: PrometheusMetrics; readonly path: string };
@@ -22,5 +24,5 @@ export interface AdminRoutesDeps {
  */
 export function useAdminRoutes(app: Express, deps: AdminRoutesDeps): void {
   if (deps.metrics !== undefined) app.use(metricsRoutes(deps.metrics.metrics, deps.metrics.path));
-  app.use(ADMIN_API_PREFIX, helmet(), adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger));
+  app.use(ADMIN_API_PREFIX, helmet(), adminApi(deps.admin, adminKeyAuthentication(deps.adminKeys), deps.logger, deps.federation));
 }
