@@ -20,6 +20,9 @@ import type { FederatedCredentialStore, ServiceSecretStore } from './app/federat
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
+import type { FederationAdmin } from './app/federation/federation-admin.js';
+import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
+import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
@@ -100,6 +103,8 @@ export interface RegauthApp {
   readonly adminKeys: AdminKeys;
   /** Minting from verified identity tokens, and the admin of minted credentials; null without their stores. */
   readonly federation: Federation | null;
+  /** Trusted issuers and trust policies. */
+  readonly federationAdmin: FederationAdmin;
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
@@ -181,6 +186,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const adminStores = cache === null ? stores : { ...stores, store: forgettingWrites(stores.store, cache) };
     const admin = deployTokenAdmin(config, adminStores, hasher, clock, audit, uses);
     const adminKeys = new AdminKeys({ store: stores.adminKeys, tokens: randomOpaqueTokens, clock, audit });
+    const federationAdminUseCases = federationAdmin(config, stores, clock, audit);
     const flushBatches = () => Promise.all([uses.flush(), federated?.uses.flush(), audit.flush()]).then(() => undefined);
     const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
     flushTimer.unref();
@@ -197,6 +203,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       admin,
       adminKeys,
       ...(federation === null ? {} : { federatedCredentials: federation.admin }),
+      federation: federationAdminUseCases,
       readiness,
       logger,
       ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
@@ -209,6 +216,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       admin,
       adminKeys,
       federation,
+      federationAdmin: federationAdminUseCases,
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
@@ -310,6 +318,14 @@ function deployTokenAdmin(
   });
 }
 
+/** Trusted issuers and trust policies over the stores, audited like every admin change. */
+function federationAdmin(config: RegauthConfig, stores: Pick<Stores, 'trustedIssuers' | 'trustPolicies'>, clock: Clock, audit: AuditTrail): FederationAdmin {
+  return {
+    issuers: new StoreTrustedIssuerAdmin({ store: stores.trustedIssuers, clock, audit, realm: config.realm }),
+    policies: new StoreTrustPolicyAdmin({ store: stores.trustPolicies, issuers: stores.trustedIssuers, clock, audit }),
+  };
+}
+
 export interface RunningRegauth {
   readonly url: string;
   /** The admin listener's URL, or null when the admin routes are on `url`. */
@@ -340,7 +356,14 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       adminPort = (admin.address() as AddressInfo).port;
     }
     if (regauth.storeKind === 'embedded') {
-      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port), regauth.federation?.admin);
+      const control = createControlApp(
+        regauth.admin,
+        regauth.adminKeys,
+        regauth.logger,
+        serverSettingsOf(config, port),
+        regauth.federationAdmin,
+        regauth.federation?.admin,
+      );
       servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
     const scheme = tls === null ? 'http' : 'https';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { FederatedCredentialAdmin } from '../../app/federation/federated-credential-admin.js';
+import type { FederationAdmin } from '../../app/federation/federation-admin.js';
 import type { Logger } from '../../app/ports.js';
 import { adminErrorOf, sendAdminError } from '../http/admin-api/admin-api-errors.js';
 import { adminApi, ADMIN_API_PREFIX } from '../http/admin-api/admin-api.js';
@@ -23,6 +24,7 @@ export function createControlApp(
   adminKeys: AdminKeys,
   logger: Logger,
   settings: ServerSettings,
+  federation: FederationAdmin,
   federatedCredentials?: FederatedCredentialAdmin,
 ): Express {
   const app = express();
@@ -30,7 +32,7 @@ export function createControlApp(
   app.get(SERVER_SETTINGS_PATH, (_request, response) => {
     response.json(settings);
   });
-  app.use(ADMIN_API_PREFIX, adminApi(admin, async () => LOCAL_OPERATOR, logger, federatedCredentials));
+  app.use(ADMIN_API_PREFIX, adminApi(admin, async () => LOCAL_OPERATOR, logger, federation, federatedCredentials));
   app.use('/control/admin-keys', express.json({ limit: '16kb' }));
   app.get('/control/admin-keys', async (_request, response) => {
     response.json(await adminKeys.list());

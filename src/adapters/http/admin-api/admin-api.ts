@@ -6,6 +6,8 @@ import type { Logger } from '../../../app/ports.js';
 import { adminErrorOf, sendAdminError } from './admin-api-errors.js';
 import { ADMIN_ROUTES, type AdminRoute } from './admin-api-routes.js';
 import { FEDERATED_CREDENTIAL_ROUTES } from './federated-credential-routes.js';
+import { FEDERATION_ADMIN_ROUTES } from './federation-admin-routes.js';
+import type { FederationAdmin } from '../../../app/federation/federation-admin.js';
 import { openApiDocument } from './openapi.js';
 import { describeSchemaIssues } from './schema-issues.js';
 
@@ -16,13 +18,14 @@ const BODY_LIMIT = '64kb';
 export type AdminAuthenticator = (request: Request) => Promise<Actor>;
 
 /**
- * The admin API: deploy tokens, minted credentials (when the store has them) and the audit log as JSON
- * under /api/v1, with its OpenAPI document.
+ * The admin API: deploy tokens, keyless access (trusted issuers, trust policies, and minted credentials when
+ * the store has them) and the audit log as JSON under /api/v1, with its OpenAPI document.
  */
 export function adminApi(
   admin: DeployTokenAdmin,
   authenticate: AdminAuthenticator,
   logger: Logger,
+  federation: FederationAdmin,
   federatedCredentials?: FederatedCredentialAdmin,
 ): Router {
   const router = express.Router();
@@ -32,6 +35,7 @@ export function adminApi(
   });
   router.use(requireJsonBody, express.json({ limit: BODY_LIMIT }));
   mountRoutes(router, ADMIN_ROUTES, admin, authenticate);
+  mountRoutes(router, FEDERATION_ADMIN_ROUTES, federation, authenticate);
   if (federatedCredentials !== undefined) mountRoutes(router, FEDERATED_CREDENTIAL_ROUTES, federatedCredentials, authenticate);
   router.use((_request: Request, response: Response) => sendAdminError(response, 'not_found', 'no such admin API route'));
   router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
@@ -41,7 +45,7 @@ export function adminApi(
   return router;
 }
 
-function mountRoutes<Admin>(router: Router, routes: readonly AdminRoute<Admin>[], admin: Admin, authenticate: AdminAuthenticator): void {
+function mountRoutes<Admin>(router: Router, routes: readonly AdminRoute<Admin>[], useCases: Admin, authenticate: AdminAuthenticator): void {
   for (const route of routes) {
     router[route.method](route.path, async (request: Request, response: Response) => {
       response.set('Cache-Control', 'no-store');
@@ -52,7 +56,7 @@ function mountRoutes<Admin>(router: Router, routes: readonly AdminRoute<Admin>[]
         return;
       }
       const params = request.params as Record<string, string | undefined>;
-      const result = await route.handle(admin, { ...input, reference: String(params.reference ?? ''), params, actor });
+      const result = await route.handle(useCases, { ...input, reference: String(params.reference ?? ''), params, actor });
       response.status(route.status).json(result);
     });
   }
