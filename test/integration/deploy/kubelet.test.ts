@@ -32,6 +32,16 @@ describe('deploy/kubelet files', () => {
     await expect(validateKubernetesObject(manifests[manifestFiles.indexOf(file)] as KubernetesObject)).resolves.toBeUndefined();
   });
 
+  test("the README's CredentialProviderConfig and node RBAC are these files", async () => {
+    const readme = await readFile(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].flatMap(([, block = '']) =>
+      parseAllDocuments(block).map((document) => document.toJS() as { kind?: string }),
+    );
+    expect(blocks.filter((block) => block.kind === 'CredentialProviderConfig')).toEqual([config]);
+    const rbac = blocks.filter((block) => block.kind === 'ClusterRole' || block.kind === 'ClusterRoleBinding');
+    expect(rbac).toEqual(manifests);
+  });
+
   test('the nodes may request service-account tokens for exactly the audience the provider config asks for', () => {
     expect(config).toMatchObject({ apiVersion: 'kubelet.config.k8s.io/v1', kind: 'CredentialProviderConfig' });
     const audiences = config.providers.map((provider) => provider.tokenAttributes.serviceAccountTokenAudience);
