@@ -2,7 +2,8 @@
 // `npm run build:credential-provider`: bundles src/credential-provider/main.ts into one CommonJS file with
 // esbuild and makes it a Node single-executable application (the node binary running this script, with the
 // bundle injected by postject), so a Kubernetes node runs it with no Node install. A rebuild is skipped when
-// the bundle, the node binary and postject are those of the last build (injecting into ~100 MB takes seconds).
+// the bundle, this script, the node binary and postject are those of the last build (injecting into the
+// ~100 MB binary takes seconds).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -35,6 +36,7 @@ const bundle = bundled.outputFiles[0].contents;
 const nodeBinary = await stat(process.execPath);
 const key = createHash('sha256')
   .update(bundle)
+  .update(await readFile(new URL(import.meta.url)))
   .update(`\0${process.version}\0${process.execPath}\0${nodeBinary.size}\0${nodeBinary.mtimeMs}\0${postjectVersion}`)
   .digest('hex');
 const lastKey = await readFile(BUILD_KEY, 'utf8').catch(() => '');

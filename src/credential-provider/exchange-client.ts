@@ -21,6 +21,10 @@ interface HttpAnswer {
 
 function post(exchange: ExchangeRequest, payload: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      reject(error);
+    };
     const timer = setTimeout(() => {
       outgoing.destroy(new CredentialProviderError(`regauth did not answer within ${exchange.timeoutMs} ms`));
     }, exchange.timeoutMs);
@@ -42,17 +46,14 @@ function post(exchange: ExchangeRequest, payload: string): Promise<HttpAnswer> {
           }
           chunks.push(chunk);
         });
-        incoming.on('error', reject);
+        incoming.on('error', fail);
         incoming.on('end', () => {
           clearTimeout(timer);
           resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
         });
       },
     );
-    outgoing.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+    outgoing.on('error', fail);
     outgoing.end(payload);
   });
 }
