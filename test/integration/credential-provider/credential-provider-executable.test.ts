@@ -1,17 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { runCommand, type CommandResult } from '../../e2e/support/run-command.js';
+import type { CommandResult } from '../../e2e/support/run-command.js';
+import { buildCredentialProvider, runCredentialProvider } from '../../support/credential-provider.js';
 import { REPOSITORY_ROOT } from '../../support/repository.js';
 import { selfSignedServerCertificate } from '../../support/tls-certificate.js';
 
-// The kubelet runs the provider as this, from --image-credential-provider-bin-dir, with the config's args and env.
-const EXECUTABLE = join(REPOSITORY_ROOT, 'dist-credential-provider/regauth-credential-provider');
 const CONFIG_FILE = join(REPOSITORY_ROOT, 'deploy/kubelet/credential-provider-config.yaml');
 const API_VERSION = 'credentialprovider.kubelet.k8s.io/v1';
 
@@ -73,8 +70,7 @@ let regauthUrl: string;
 const calls: ExchangeCall[] = [];
 
 beforeAll(async () => {
-  // A missing or broken build tool fails here: the provider is never skipped.
-  await promisify(execFile)(process.execPath, ['scripts/build-credential-provider.js'], { cwd: REPOSITORY_ROOT, timeout: 300_000 });
+  await buildCredentialProvider();
   workDir = await mkdtemp(join(tmpdir(), 'regauth-credential-provider-'));
   const certificate = selfSignedServerCertificate();
   caFile = join(workDir, 'ca.pem');
@@ -125,11 +121,11 @@ function kubeletRequest(token: string, annotations: Record<string, string> = {})
   };
 }
 
-/** Runs the provider as the kubelet does: no Node on PATH, nothing in the environment but the config's env. */
+/** Runs the provider as the kubelet does, with the example config's env. */
 function runProvider(request: unknown, args: string[] = argsFor()): Promise<CommandResult> {
-  const env: NodeJS.ProcessEnv = { PATH: '/nonexistent' };
+  const env: Record<string, string> = {};
   for (const variable of provider.env ?? []) env[variable.name] = variable.value;
-  return runCommand(EXECUTABLE, args, { env, input: typeof request === 'string' ? request : JSON.stringify(request), timeoutMs: 60_000 });
+  return runCredentialProvider(args, request, env);
 }
 
 function expectRefusal(result: CommandResult, reason: string): void {
@@ -226,8 +222,8 @@ describe('regauth-credential-provider, run as the kubelet runs it', () => {
   });
 
   test('takes its settings from the environment too', async () => {
-    const env = { PATH: '/nonexistent', REGAUTH_URL: regauthUrl, REGAUTH_CA_FILE: caFile, REGAUTH_REGISTRIES: 'registry.example.com' };
-    const result = await runCommand(EXECUTABLE, [], { env, input: JSON.stringify(kubeletRequest(GOOD_TOKEN)), timeoutMs: 60_000 });
+    const env = { REGAUTH_URL: regauthUrl, REGAUTH_CA_FILE: caFile, REGAUTH_REGISTRIES: 'registry.example.com' };
+    const result = await runCredentialProvider([], kubeletRequest(GOOD_TOKEN), env);
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { auth: object }).auth).toEqual({ 'registry.example.com': { username: MINTED_USERNAME, password: MINTED_PASSWORD } });
   });
