@@ -160,6 +160,21 @@ describe('JwtIdentityTokenVerifier', () => {
     if (signature.length > 0) expect(written).not.toContain(signature);
   });
 
+  it('ignores keys the token carries or points to: an embedded jwk and a jku are never used nor fetched', async () => {
+    const { verifier } = verifierFor();
+    const impostorRequests = impostor.requests;
+    const attackerKey = impostor.jwks.keys[0];
+    const token = await impostor.mint(githubClaims(), {
+      kid: issuer.currentKeyId,
+      header: { jwk: attackerKey as never, jku: `${impostor.url}/.well-known/jwks`, x5u: `${impostor.url}/cert.pem` },
+    });
+
+    const error = await refusal(verifier.verify(token));
+
+    expect(error.detail).toMatchObject({ check: 'signature' });
+    expect(impostor.requests).toBe(impostorRequests);
+  });
+
   it('refuses a token older than the maximum age, and takes one within it', async () => {
     const { verifier } = verifierFor([trustedIssuer({ maxTokenAgeSeconds: 600 })]);
     const old = await issuer.mint(githubClaims({ iat: NOW_SECONDS - 631, nbf: undefined, exp: NOW_SECONDS + 300 }));
