@@ -46,8 +46,9 @@ export class JwtIdentityTokenVerifier implements IdentityTokenVerifier {
     const keySet = await unavailableOnFailure(`the key set of issuer "${issuer.name}"`, () => this.deps.keySets.keySetFor(issuer, keyId));
     if (keySet === null) throw invalid({ check: 'kid', reason: 'unknown_key', got: keyId });
 
-    const payload = await verifySignature(token, issuer, keyOf(keySet, keyId), this.deps.clock.now());
-    const checked = checkIdentityTokenClaims(payload, issuer, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    const payload = await verifySignature(token, issuer, keyOf(keySet, keyId), now);
+    const checked = checkIdentityTokenClaims(payload, issuer, now);
     if (!checked.ok) throw invalid({ ...checked.failure });
     return { issuer, claims: payload, ...checked.claims, tokenDigest: createHash('sha256').update(token).digest('hex') };
   }

@@ -49,6 +49,7 @@ const DEFAULTS: RegauthConfig = {
   secrets: { bcryptCost: 10, bcryptThreads: 'auto' as const, bcryptQueueLimit: 128 },
   credentialCache: { ttlSeconds: 60, failureTtlSeconds: 10, maxEntries: 10_000 },
   metrics: { enabled: true, path: '/metrics' },
+  federation: { allowInsecureLoopbackIssuers: false, keySetRefreshCooldownSeconds: 60 },
   audit: { durability: 'durable', groupCommitMs: 0, maxBatch: 256, retentionDays: 400 },
   bruteForce: {
     enabled: true,
@@ -138,6 +139,8 @@ describe('loadConfig', () => {
       ['REGAUTH_AUDIT_RETENTION_DAYS', '0', 0],
       ['REGAUTH_METRICS_ENABLED', 'false', false],
       ['REGAUTH_METRICS_PATH', '/internal/metrics', '/internal/metrics'],
+      ['REGAUTH_FEDERATION_ALLOW_INSECURE_LOOPBACK_ISSUERS', 'true', true],
+      ['REGAUTH_FEDERATION_KEY_SET_REFRESH_COOLDOWN', '300', 300],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { ServiceUnavailableError } from '../../../src/app/errors.js';
 import { IdentityTokenError } from '../../../src/app/federation/federation-errors.js';
@@ -143,6 +144,8 @@ describe('JwtIdentityTokenVerifier', () => {
     ['iss as a number', () => issuer.mint(githubClaims({ iss: 7 })), { check: 'iss' }],
     ['no iss', () => issuer.mint(githubClaims({ iss: undefined })), { check: 'iss' }],
     ['not a JWT', async () => 'not.a-jwt', { check: 'format' }],
+    ['a JWE (five parts)', async () => `${(await issuer.mint(githubClaims())).split('.').slice(0, 2).join('.')}.a.b.c`, { check: 'format' }],
+    ['a JWS in JSON serialization', async () => JSON.stringify({ payload: 'e30', signatures: [] }), { check: 'format' }],
     ['a token of 17 KiB', async () => 'a'.repeat(17 * 1024), { check: 'format', reason: 'length' }],
   ];
 
@@ -157,7 +160,22 @@ describe('JwtIdentityTokenVerifier', () => {
     const signature = token.split('.')[2] ?? '';
     const written = JSON.stringify(error.detail) + error.message;
     expect(written).not.toContain(token);
-    if (signature.length > 0) expect(written).not.toContain(signature);
+    if (signature.length >= 16) expect(written).not.toContain(signature);
+  });
+
+  it('ignores keys the token carries or points to: an embedded jwk and a jku are never used nor fetched', async () => {
+    const { verifier } = verifierFor();
+    const impostorRequests = impostor.requests;
+    const attackerKey = impostor.jwks.keys[0];
+    const token = await impostor.mint(githubClaims(), {
+      kid: issuer.currentKeyId,
+      header: { jwk: attackerKey as never, jku: `${impostor.url}/.well-known/jwks`, x5u: `${impostor.url}/cert.pem` },
+    });
+
+    const error = await refusal(verifier.verify(token));
+
+    expect(error.detail).toMatchObject({ check: 'signature' });
+    expect(impostor.requests).toBe(impostorRequests);
   });
 
   it('refuses a token older than the maximum age, and takes one within it', async () => {
@@ -234,5 +252,29 @@ describe('JwtIdentityTokenVerifier', () => {
     const verifier = new JwtIdentityTokenVerifier({ issuers: store, keySets: new LoopbackKeySets(new Map()), clock: { now: () => NOW } });
 
     await expect(verifier.verify(await issuer.mint(githubClaims()))).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  it('refuses any forged token with an IdentityTokenError, whatever its header and claims hold', async () => {
+    const store = new InMemoryTrustedIssuers([trustedIssuer()]);
+    const keySets = { keySetFor: async () => issuer.jwks };
+    const verifier = new JwtIdentityTokenVerifier({ issuers: store, keySets, clock: { now: () => NOW } });
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const headers = fc.record({ alg: fc.constantFrom('RS256', 'none', 'HS256', 'PS256', 'ES256', 7), kid: fc.oneof(fc.constant(issuer.currentKeyId), fc.string(), fc.integer()) }, { requiredKeys: [] });
+    const payloads = fc.oneof(
+      fc.dictionary(fc.string(), fc.jsonValue()).map((extra) => ({ ...githubClaims(), ...extra })),
+      fc.jsonValue(),
+    );
+
+    await fc.assert(
+      fc.asyncProperty(headers, payloads, fc.base64String(), async (header, payload, signature) => {
+        const token = `${encode(header)}.${encode(payload)}.${signature.replace(/[+/=]/g, '')}`;
+        const outcome = await verifier.verify(token).then(
+          () => 'verified',
+          (error: unknown) => error,
+        );
+        expect(outcome).toBeInstanceOf(IdentityTokenError);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
