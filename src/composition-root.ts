@@ -23,6 +23,8 @@ import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
 import type { FederationAdmin } from './app/federation/federation-admin.js';
 import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
 import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
+import { identityTokenPasswordCredentials } from './app/token-credentials/identity-token-password-credentials.js';
+import { EXCHANGE_PATH, identityTokenExchangeParts } from './federation-exchange-parts.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
@@ -160,8 +162,22 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const federated = federatedCredentialParts(stores, clock, audit, logger);
+    const exchange =
+      federated === null
+        ? null
+        : identityTokenExchangeParts({
+            config,
+            stores,
+            credentials: federated.credentials,
+            audit,
+            clock,
+            ...(metrics === null ? {} : { keySetObserver: metrics }),
+          });
     const issuer = new RegistryTokenIssuer({
       ...(federated === null ? {} : { federated: federated.onTokenEndpoint }),
+      ...(exchange === null || federated === null
+        ? {}
+        : { credentialModules: [identityTokenPasswordCredentials(exchange, federated.onTokenEndpoint)] }),
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
       refreshTokens: new RefreshTokens({
         store: stores.refreshTokens,
@@ -211,7 +227,12 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     };
     const adminListener = config.server.adminListener.port !== null;
     return {
-      app: createHttpApp({ ...shared, issuer, adminRoutesElsewhere: adminListener }),
+      app: createHttpApp({
+        ...shared,
+        issuer,
+        adminRoutesElsewhere: adminListener,
+        ...(exchange === null ? {} : { exchange: { path: EXCHANGE_PATH, exchange } }),
+      }),
       adminApp: adminListener ? createAdminHttpApp(shared) : null,
       admin,
       adminKeys,

@@ -116,6 +116,7 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_token.revoked',
   'token.issued',
   'auth.failed',
+  'federation.refused',
   'admin_key.created',
   'admin_key.revoked',
   'federated_credential.minted',

@@ -6,6 +6,8 @@ import { createAppShell, finishApp } from './app-shell.js';
 import { healthRoutes } from './health-routes.js';
 import { requestMetrics } from './metrics-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { federationExchangeRoutes } from './federation-exchange-routes.js';
+import type { IdentityTokenExchange } from '../../app/federation/identity-token-exchange.js';
 
 export interface HttpAppDeps extends AdminRoutesDeps {
   readonly tokenPath: string;
@@ -15,6 +17,8 @@ export interface HttpAppDeps extends AdminRoutesDeps {
   readonly trustedProxies?: readonly string[];
   /** True when the admin listener serves metrics and the admin API: this app then answers them 404. */
   readonly adminRoutesElsewhere?: boolean;
+  /** Keyless access: identity tokens exchanged for registry credentials. */
+  readonly exchange?: { readonly path: string; readonly exchange: IdentityTokenExchange };
 }
 
 /** The app of the service port: the token endpoint, the health routes and, without an admin listener, the admin routes. */
@@ -25,6 +29,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   }
   // The token route first: it is the hot path, and every router it had to pass first costs each request.
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
+  if (deps.exchange !== undefined) app.use(federationExchangeRoutes(deps.exchange.path, deps.exchange.exchange));
   if (deps.adminRoutesElsewhere !== true) useAdminRoutes(app, deps);
   app.use(healthRoutes(deps.readiness));
   return finishApp(app, deps.logger);

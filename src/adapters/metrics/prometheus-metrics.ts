@@ -61,6 +61,11 @@ export class PrometheusMetrics implements KeySetFetchObserver {
         'grant',
       ]),
       lockouts: counter('regauth_lockouts_total', 'Token requests refused by the brute-force protection (too_many_attempts).', []),
+      federation_exchanges: counter(
+        'regauth_federation_exchanges_total',
+        'Identity tokens presented for exchange, by outcome (minted or the refusal reason) and trusted issuer (none when unknown).',
+        ['outcome', 'issuer'],
+      ),
     };
     this.httpDuration = new Histogram({
       name: 'regauth_http_request_duration_seconds',
