@@ -21,6 +21,7 @@ import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
+import { remoteFederationAdmin } from './adapters/control/remote-federation-admin.js';
 import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
@@ -331,7 +332,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
 export async function openDeployTokenAdmin(
   config: RegauthConfig,
   overrides: Overrides = {},
-): Promise<{ admin: DeployTokenAdmin; adminKeys: AdminKeyAdmin; close(): Promise<void> }> {
+): Promise<{ admin: DeployTokenAdmin; adminKeys: AdminKeyAdmin; federation: FederationAdmin; close(): Promise<void> }> {
   const logger = overrides.logger ?? createLogger(config);
   if (config.database.url === null && (await embeddedStoreHolder(config.database.dataDir))?.role === 'server') {
     const remote = new RemoteDeployTokenAdmin(controlSocketPath(config.database.dataDir));
@@ -340,7 +341,8 @@ export async function openDeployTokenAdmin(
       list: () => remote.listAdminKeys(),
       revoke: (id) => remote.revokeAdminKey(id),
     };
-    return { admin: remote, adminKeys, close: async () => undefined };
+    const federation = remoteFederationAdmin(controlSocketPath(config.database.dataDir));
+    return { admin: remote, adminKeys, federation, close: async () => undefined };
   }
   const opened = await openStore(config.database, 'cli', logger);
   const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
@@ -349,6 +351,7 @@ export async function openDeployTokenAdmin(
   return {
     admin: deployTokenAdmin(config, opened, hasher, clock, audit),
     adminKeys: new AdminKeys({ store: opened.adminKeys, tokens: randomOpaqueTokens, clock, audit }),
+    federation: federationAdmin(config, opened, clock, audit),
     close: async () => {
       await audit.flush();
       await opened.close();
