@@ -261,7 +261,7 @@ function deployTokenAdmin(
 /** Trusted issuers and trust policies over the stores, audited like every admin change. */
 function federationAdmin(config: RegauthConfig, stores: Pick<Stores, 'trustedIssuers' | 'trustPolicies'>, clock: Clock, audit: AuditTrail): FederationAdmin {
   return {
-    issuers: new StoreTrustedIssuerAdmin({ store: stores.trustedIssuers, clock, audit, realm: config.realm }),
+    issuers: new StoreTrustedIssuerAdmin({ store: stores.trustedIssuers, policies: stores.trustPolicies, clock, audit, realm: config.realm }),
     policies: new StoreTrustPolicyAdmin({ store: stores.trustPolicies, issuers: stores.trustedIssuers, clock, audit }),
   };
 }
