@@ -30,6 +30,7 @@ import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
 import { RemoteFederatedCredentialAdmin } from './adapters/control/remote-federated-credential-admin.js';
+import { remoteFederationAdmin } from './adapters/control/remote-federation-admin.js';
 import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
@@ -342,7 +343,7 @@ function deployTokenAdmin(
 /** Trusted issuers and trust policies over the stores, audited like every admin change. */
 function federationAdmin(config: RegauthConfig, stores: Pick<Stores, 'trustedIssuers' | 'trustPolicies'>, clock: Clock, audit: AuditTrail): FederationAdmin {
   return {
-    issuers: new StoreTrustedIssuerAdmin({ store: stores.trustedIssuers, clock, audit, realm: config.realm }),
+    issuers: new StoreTrustedIssuerAdmin({ store: stores.trustedIssuers, policies: stores.trustPolicies, clock, audit, realm: config.realm }),
     policies: new StoreTrustPolicyAdmin({ store: stores.trustPolicies, issuers: stores.trustedIssuers, clock, audit }),
   };
 }
@@ -420,7 +421,13 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
 export async function openDeployTokenAdmin(
   config: RegauthConfig,
   overrides: Overrides = {},
-): Promise<{ admin: DeployTokenAdmin; adminKeys: AdminKeyAdmin; federatedCredentials: FederatedCredentialAdmin; close(): Promise<void> }> {
+): Promise<{
+  admin: DeployTokenAdmin;
+  adminKeys: AdminKeyAdmin;
+  federatedCredentials: FederatedCredentialAdmin;
+  federation: FederationAdmin;
+  close(): Promise<void>;
+}> {
   const logger = overrides.logger ?? createLogger(config);
   if (config.database.url === null && (await embeddedStoreHolder(config.database.dataDir))?.role === 'server') {
     const remote = new RemoteDeployTokenAdmin(controlSocketPath(config.database.dataDir));
@@ -430,7 +437,8 @@ export async function openDeployTokenAdmin(
       revoke: (id) => remote.revokeAdminKey(id),
     };
     const federatedCredentials = new RemoteFederatedCredentialAdmin(controlSocketPath(config.database.dataDir));
-    return { admin: remote, adminKeys, federatedCredentials, close: async () => undefined };
+    const federation = remoteFederationAdmin(controlSocketPath(config.database.dataDir));
+    return { admin: remote, adminKeys, federatedCredentials, federation, close: async () => undefined };
   }
   const opened = await openStore(config.database, 'cli', logger);
   const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
@@ -440,6 +448,7 @@ export async function openDeployTokenAdmin(
     admin: deployTokenAdmin(config, opened, hasher, clock, audit),
     adminKeys: new AdminKeys({ store: opened.adminKeys, tokens: randomOpaqueTokens, clock, audit }),
     federatedCredentials: federatedCredentialAdmin(opened.federatedCredentials, clock, audit),
+    federation: federationAdmin(config, opened, clock, audit),
     close: async () => {
       await audit.flush();
       await opened.close();

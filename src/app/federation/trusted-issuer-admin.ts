@@ -1,4 +1,4 @@
-import { impliedMultiTenant } from '../../core/federation/trust-policy-rules.js';
+import { checkOwnerCondition, impliedMultiTenant } from '../../core/federation/trust-policy-rules.js';
 import { normaliseIssuerUrl } from '../../core/federation/issuer-url.js';
 import { ISSUER_KINDS, type IssuerKind, type KeySource, type TrustedIssuer } from '../../core/federation/trusted-issuer.js';
 import type { AuditTrail } from '../audit-trail.js';
@@ -8,7 +8,7 @@ import type { AuditEventType, Clock } from '../ports.js';
 import { failClosed } from '../unavailable.js';
 import { TrustedIssuerNotFoundError } from './federation-admin-errors.js';
 import { NUMERIC_ID, parseFederationName } from './federation-name.js';
-import type { TrustedIssuerChanges, TrustedIssuerStore } from './federation-ports.js';
+import type { TrustedIssuerChanges, TrustedIssuerStore, TrustPolicyStore } from './federation-ports.js';
 import { audienceOf, parseAlgorithms, parseAudience, parseInlineJwks, parseLeeway, parseMaxTokenAge, parseReplayMode } from './issuer-settings.js';
 import { trustedIssuerViewOf, type TrustedIssuerView } from './trusted-issuer-view.js';
 
@@ -55,6 +55,8 @@ export interface TrustedIssuerAdmin {
 
 export interface TrustedIssuerAdminDeps {
   readonly store: TrustedIssuerStore;
+  /** To refuse making an issuer multi-tenant while one of its policies pins no owner ID. */
+  readonly policies: TrustPolicyStore;
   readonly clock: Clock;
   readonly audit: AuditTrail;
   /** The service's realm: its origin is the audience issuers get by default. */
@@ -69,7 +71,7 @@ export class StoreTrustedIssuerAdmin implements TrustedIssuerAdmin {
   private readonly deps: TrustedIssuerAdminDeps;
 
   constructor(deps: TrustedIssuerAdminDeps) {
-    this.deps = { ...deps, store: failClosed('store', deps.store) };
+    this.deps = { ...deps, store: failClosed('store', deps.store), policies: failClosed('store', deps.policies) };
   }
 
   async create(input: CreateTrustedIssuerInput, by: Actor = DEFAULT_ACTOR): Promise<TrustedIssuerView> {
@@ -125,6 +127,7 @@ export class StoreTrustedIssuerAdmin implements TrustedIssuerAdmin {
     if (input.enabled !== undefined) changes.enabled = input.enabled;
     if (Object.keys(changes).length === 0) throw new InvalidInputError('nothing to change');
     if (changes.issuerUrl !== undefined && impliedMultiTenant(existing.kind, changes.issuerUrl)) changes.multiTenant = true;
+    if (changes.multiTenant === true && !existing.multiTenant) await this.checkPoliciesPinOwners({ ...existing, ...changes });
 
     const updated = await this.deps.store.update(existing.id, changes, now);
     if (updated === null) throw new TrustedIssuerNotFoundError(reference);
@@ -136,6 +139,16 @@ export class StoreTrustedIssuerAdmin implements TrustedIssuerAdmin {
     const found = NUMERIC_ID.test(reference) ? await this.deps.store.findById(Number(reference)) : await this.deps.store.findByName(reference);
     if (found === null) throw new TrustedIssuerNotFoundError(reference);
     return found;
+  }
+
+  private async checkPoliciesPinOwners(issuer: TrustedIssuer): Promise<void> {
+    for (const policy of await this.deps.policies.listForIssuer(issuer.id)) {
+      try {
+        checkOwnerCondition(issuer, policy.conditions);
+      } catch (error) {
+        throw new InvalidInputError(`policy "${policy.name}" would then be refused: ${(error as Error).message}`);
+      }
+    }
   }
 
   private url(text: string, what: string): string {

@@ -52,9 +52,10 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
     });
     const adminKeys = new AdminKeys({ store: new SqlAdminKeyStore(db), tokens: randomOpaqueTokens, clock, audit });
     const issuerStore = new InMemoryTrustedIssuerStore();
+    const policyStore = new InMemoryTrustPolicyStore();
     const federation = {
-      issuers: new StoreTrustedIssuerAdmin({ store: issuerStore, clock, audit, realm: SETTINGS.realm }),
-      policies: new StoreTrustPolicyAdmin({ store: new InMemoryTrustPolicyStore(), issuers: issuerStore, clock, audit }),
+      issuers: new StoreTrustedIssuerAdmin({ store: issuerStore, policies: policyStore, clock, audit, realm: SETTINGS.realm }),
+      policies: new StoreTrustPolicyAdmin({ store: policyStore, issuers: issuerStore, clock, audit }),
     };
     app = createControlApp(admin, adminKeys, logger, SETTINGS, federation);
   }, 60_000);

@@ -16,7 +16,7 @@ function setUp() {
   const auditLog = new InMemoryAuditLog();
   const audit = new AuditTrail(auditLog, new RecordingLogger());
   const clock = new ManualClock(NOW);
-  const issuers = new StoreTrustedIssuerAdmin({ store: issuerStore, clock, audit, realm: 'https://auth.example.com/token' });
+  const issuers = new StoreTrustedIssuerAdmin({ store: issuerStore, policies: policyStore, clock, audit, realm: 'https://auth.example.com/token' });
   const policies = new StoreTrustPolicyAdmin({ store: policyStore, issuers: issuerStore, clock, audit });
   return { issuers, policies, issuerStore, policyStore, auditLog };
 }
@@ -76,7 +76,7 @@ describe('trusted issuers', () => {
   test('loopback http only with the test setting', async () => {
     const { issuerStore } = setUp();
     const audit = new AuditTrail(new InMemoryAuditLog(), new RecordingLogger());
-    const admin = new StoreTrustedIssuerAdmin({ store: issuerStore, clock: new ManualClock(NOW), audit, realm: 'https://a.example.com', allowInsecureLoopback: true });
+    const admin = new StoreTrustedIssuerAdmin({ store: issuerStore, policies: new InMemoryTrustPolicyStore(), clock: new ManualClock(NOW), audit, realm: 'https://a.example.com', allowInsecureLoopback: true });
     expect((await admin.create({ name: 'local', kind: 'generic', issuerUrl: 'http://127.0.0.1:8080/' })).issuerUrl).toBe('http://127.0.0.1:8080');
   });
 
@@ -173,5 +173,15 @@ describe('trust policies', () => {
     expect(auditLog.events.at(-1)).toMatchObject({ event: 'policy.updated', details: { policy: 'k8s', enabled: false } });
     expect((await policies.list('cluster')).map((policy) => policy.name)).toEqual(['k8s']);
     expect(await policies.list('github')).toEqual([]);
+  });
+
+  test('an issuer cannot become multi-tenant while one of its policies pins no owner ID', async () => {
+    const { issuers, policies } = await withGithub();
+    await issuers.create({ name: 'buildkite', kind: 'generic', issuerUrl: 'https://agent.buildkite.com' });
+    await policies.create({ name: 'bk', issuer: 'buildkite', conditions: [{ claim: 'pipeline_slug', operator: 'eq', values: ['app'] }], repositories: ['a'], scopes: ['read_registry'] });
+    await expect(issuers.update('buildkite', { multiTenant: true })).rejects.toThrow(/policy "bk" would then be refused: .*owner ID/);
+    expect(await issuers.get('buildkite')).toMatchObject({ multiTenant: false });
+    await policies.update('bk', { conditions: [{ claim: 'organization_id', operator: 'eq', values: ['9'] }] });
+    expect(await issuers.update('buildkite', { multiTenant: true })).toMatchObject({ multiTenant: true });
   });
 });
