@@ -95,7 +95,7 @@ describe('KeySetFetcher', () => {
   });
 
   it('refuses a discovery document that names another issuer', async () => {
-    const impostor = await OidcTestIssuer.start({ issuer: `${GITHUB}.evil.com` });
+    const impostor = await OidcTestIssuer.start({ issuer: `${GITHUB}.evil.com`, hostNames: ['token.actions.githubusercontent.com'] });
     try {
       const routed = new LoopbackIssuerAgents(new Map([['token.actions.githubusercontent.com', impostor]]));
       const fetching = new KeySetFetcher({ allowInsecureLoopbackIssuers: false, httpsAgent: routed.https });
@@ -149,6 +149,18 @@ describe('KeySetFetcher', () => {
   it('refuses an error status', async () => {
     github.fault('server-error', 'discovery');
     await expect(fetcher().fetchKeySet(trustedIssuer(GITHUB))).rejects.toThrow(`${GITHUB}: answered 500`);
+  });
+
+  it('refuses a server whose certificate does not name the issuer host', async () => {
+    const elsewhere = await OidcTestIssuer.start({ issuer: 'https://gitlab.example' });
+    try {
+      const routed = new LoopbackIssuerAgents(new Map([['gitlab.com', elsewhere]]));
+      const fetching = new KeySetFetcher({ allowInsecureLoopbackIssuers: false, httpsAgent: routed.https });
+      await expect(fetching.fetchKeySet(trustedIssuer(GITLAB))).rejects.toThrow('https://gitlab.com: the request failed');
+      expect(elsewhere.requests).toBe(0);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('fails like a network failure for a host that cannot be reached', async () => {
