@@ -2,13 +2,15 @@ import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { connect as connectTcp, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity, connect as connectTls } from 'node:tls';
+import { connect as connectTls } from 'node:tls';
 import type { OidcTestIssuer } from './oidc-test-issuer.js';
 
 /**
  * Agents that reach production issuer host names (`token.actions.githubusercontent.com`) at loopback test
  * issuers, so tests keep the real `iss` strings and the https rule: the TLS connection must still verify
- * against the test issuer's certificate as its CA. A host with no test issuer fails as an unknown name does.
+ * the test issuer's certificate (its own CA) for the requested name. A host with no test issuer fails as an
+ * unknown name does. Unlike `OidcTestIssuer.httpsAgent()`, one pair of agents serves several issuers, plain
+ * http too, and records every host a connection was asked for.
  */
 export class LoopbackIssuerAgents {
   /** Every host name a connection was asked for, in order. */
@@ -38,13 +40,8 @@ export class LoopbackIssuerAgents {
     const { port } = new URL(issuer.url);
     if (!secure) return connectTcp({ host: '127.0.0.1', port: Number(port) });
     if (issuer.certificatePem === null) return failingSocket(new Error(`the test issuer for ${host} serves plain http`));
-    return connectTls({
-      host: '127.0.0.1',
-      port: Number(port),
-      servername: 'localhost',
-      ca: issuer.certificatePem,
-      checkServerIdentity: (_name, certificate) => checkServerIdentity('127.0.0.1', certificate),
-    });
+    // The certificate is checked against the requested name: the test issuer's names its host names.
+    return connectTls({ host: '127.0.0.1', port: Number(port), servername: host, ca: issuer.certificatePem });
   }
 }
 

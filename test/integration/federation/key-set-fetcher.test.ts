@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KeySetFetcher, KeySetFetchError, type KeySetFetcherOptions } from '../../../src/adapters/federation/key-set-fetcher.js';
 import type { KeySource, TrustedIssuer } from '../../../src/core/federation/trusted-issuer.js';
 import { LoopbackIssuerAgents } from '../../support/loopback-issuer-agents.js';
@@ -95,7 +97,7 @@ describe('KeySetFetcher', () => {
   });
 
   it('refuses a discovery document that names another issuer', async () => {
-    const impostor = await OidcTestIssuer.start({ issuer: `${GITHUB}.evil.com` });
+    const impostor = await OidcTestIssuer.start({ issuer: `${GITHUB}.evil.com`, hostNames: ['token.actions.githubusercontent.com'] });
     try {
       const routed = new LoopbackIssuerAgents(new Map([['token.actions.githubusercontent.com', impostor]]));
       const fetching = new KeySetFetcher({ allowInsecureLoopbackIssuers: false, httpsAgent: routed.https });
@@ -151,6 +153,18 @@ describe('KeySetFetcher', () => {
     await expect(fetcher().fetchKeySet(trustedIssuer(GITHUB))).rejects.toThrow(`${GITHUB}: answered 500`);
   });
 
+  it('refuses a server whose certificate does not name the issuer host', async () => {
+    const elsewhere = await OidcTestIssuer.start({ issuer: 'https://gitlab.example' });
+    try {
+      const routed = new LoopbackIssuerAgents(new Map([['gitlab.com', elsewhere]]));
+      const fetching = new KeySetFetcher({ allowInsecureLoopbackIssuers: false, httpsAgent: routed.https });
+      await expect(fetching.fetchKeySet(trustedIssuer(GITLAB))).rejects.toThrow('https://gitlab.com: the request failed');
+      expect(elsewhere.requests).toBe(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('fails like a network failure for a host that cannot be reached', async () => {
     await expect(fetcher().fetchKeySet(trustedIssuer('https://buildkite.example'))).rejects.toThrow('https://buildkite.example: the request failed');
   });
@@ -168,6 +182,22 @@ describe('KeySetFetcher', () => {
       );
       expect(plain.requests).toBe(0);
       await expect(new KeySetFetcher({ allowInsecureLoopbackIssuers: true }).fetchKeySet(trustedIssuer(plain.issuer))).resolves.toEqual(plain.jwks);
+    });
+
+    it.each([
+      ['text/html', '<html>{"keys":[]}</html>', 'answered content type "text/html", not JSON'],
+      ['application/json', '{"keys":', 'answered a document that is not JSON'],
+      ['application/json', '{"keys":{}}', 'the JWKS document has no keys array'],
+    ])('refuses a %s answer %s', async (contentType, body, message) => {
+      const server = createServer((_request, response) => response.writeHead(200, { 'content-type': contentType }).end(body));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+        const fetching = new KeySetFetcher({ allowInsecureLoopbackIssuers: true });
+        await expect(fetching.fetchKeySet(trustedIssuer(plain.issuer, { kind: 'jwks_uri', uri }))).rejects.toThrow(message);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('is refused for any host that is not a loopback address, whatever the setting', async () => {
