@@ -185,6 +185,10 @@ describeE2E('keyless access end to end: identity tokens → regauth → a stock 
     const target = `${registry!.address}/octo-org/app:from-docker`;
     assertSucceeded(await docker(dockerd!.host, configDir, ['tag', 'e2e-local/hello:v1', target]), 'docker tag');
     assertSucceeded(await docker(dockerd!.host, configDir, ['push', target]), 'docker push through the refresh grant');
+    const pushes = ((await regauth!.settledLogRecords()) ?? []).filter(
+      (record) => record.message === 'audit' && record.event === 'token.issued' && record.grant === 'refresh_token' && /^oidc-[0-9]+$/.test(String(record.username)),
+    );
+    expect(pushes.some((record) => JSON.stringify(record.granted).includes('"push"'))).toBe(true);
   }, 120_000);
 
   test('a pod’s service-account token, fed to the built kubelet plugin, gives credentials that pull through containerd’s CRI', async () => {
@@ -213,6 +217,11 @@ describeE2E('keyless access end to end: identity tokens → regauth → a stock 
     await cri.removeImage(imageRef);
     const imageId = await cri.pullImage(imageRef, { username: auth!.username, password: auth!.password });
     expect(imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const pulls = (await regauth!.settledLogRecords()).filter(
+      (record) => record.message === 'audit' && record.event === 'token.issued' && record.username === auth!.username,
+    );
+    expect(pulls.length).toBeGreaterThan(0);
+    expect(pulls[0]?.claims).toMatchObject({ 'kubernetes.io/namespace': 'shop', 'kubernetes.io/pod/name': 'web-5d8f7' });
   }, 120_000);
 
   test('revoking a minted credential stops it at once', async () => {
