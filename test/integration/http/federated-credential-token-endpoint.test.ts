@@ -14,6 +14,8 @@ const CLAIMS = { repository: 'octo-org/app', run_id: '42', sub: 'repo:octo-org/a
 
 /** Well-formed (prefix and checksum right), and given to nobody. */
 const unknownPassword = () => composeFederatedPassword(randomBytes(32));
+/** Always a different text: the last character replaced by another (it might already have been an `x`). */
+const withLastCharacterChanged = (text: string) => `${text.slice(0, -1)}${text.endsWith('x') ? 'y' : 'x'}`;
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 function unauthorizedBody(reason: string, message: string) {
@@ -87,7 +89,7 @@ describe('a minted credential on the token endpoint', () => {
     await get(minted.username, minted.password).expect(200);
     await get(minted.username, unknownPassword()).expect(401);
     await get(minted.username, `regauth_fed_${'A'.repeat(32)}000000`).expect(401);
-    await get(minted.username, `${minted.password.slice(0, -1)}x`).expect(401);
+    await get(minted.username, withLastCharacterChanged(minted.password)).expect(401);
     expect(throttle.calls).toEqual([]);
   });
 
