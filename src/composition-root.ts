@@ -14,6 +14,8 @@ import type { Clock, DeployTokenChangeFeed, Logger, LoginThrottle, RegistryToken
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
+import type { UiSessionStore } from './app/ui-session-ports.js';
+import { UiSessions } from './app/ui-sessions.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
@@ -27,6 +29,8 @@ import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-ge
 import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { createRegauthServer } from './adapters/http/http-server.js';
+import type { UiRouterDeps } from './adapters/ui/ui-router.js';
+import { summarizeKeys } from './adapters/ui/signing-key-summary.js';
 import { reachableFrom } from './adapters/http/listen-address.js';
 import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
@@ -58,8 +62,10 @@ export interface Overrides {
 }
 
 /** Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. */
-export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes'> & {
+export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'uiSessions'> & {
   readonly changes?: DeployTokenChangeFeed;
+  /** Without it there is no web UI. */
+  readonly uiSessions?: UiSessionStore;
 };
 
 /** How often collected last-use times and batched audit events are written. */
@@ -82,6 +88,8 @@ export interface RegauthApp {
   readonly adminApp: Express | null;
   readonly admin: DeployTokenAdmin;
   readonly adminKeys: AdminKeys;
+  /** Null when the web UI is off. */
+  readonly uiSessions: UiSessions | null;
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
@@ -128,6 +136,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const metrics = config.metrics.enabled ? new PrometheusMetrics(metricsSources(opened, pool, cache)) : null;
     const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
+    const throttle = overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null);
     const issuer = new RegistryTokenIssuer({
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
       refreshTokens: new RefreshTokens({
@@ -141,7 +150,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       jwtIds: randomJwtIds,
       audit,
       uses,
-      throttle: overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null),
+      throttle,
       settings: {
         issuer: config.token.issuer,
         service: config.token.service,
@@ -169,11 +178,13 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       trustedProxies: config.server.trustedProxies,
     };
     const adminListener = config.server.adminListener.port !== null;
+    const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing });
     return {
-      app: createHttpApp({ ...shared, issuer, adminRoutesElsewhere: adminListener }),
+      app: createHttpApp({ ...shared, issuer, adminRoutesElsewhere: adminListener, ...(ui === null ? {} : { ui }) }),
       adminApp: adminListener ? createAdminHttpApp(shared) : null,
       admin,
       adminKeys,
+      uiSessions: ui?.sessions ?? null,
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
@@ -189,6 +200,33 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     await release();
     throw error;
   }
+}
+
+/** The web UI's sessions and pages, when it is enabled and the store keeps sessions. */
+function webUi(
+  config: RegauthConfig,
+  stores: Stores,
+  parts: { admin: DeployTokenAdmin; adminKeys: AdminKeys; throttle: LoginThrottle; clock: Clock; logger: Logger; keyRing: KeyRing },
+): UiRouterDeps | null {
+  if (!config.ui.enabled || stores.uiSessions === undefined) return null;
+  const sessions = new UiSessions({
+    store: stores.uiSessions,
+    adminKeys: parts.adminKeys,
+    adminKeyStore: stores.adminKeys,
+    tokens: randomOpaqueTokens,
+    clock: parts.clock,
+    throttle: parts.throttle,
+    settings: { idleSeconds: config.ui.idleMinutes * 60, absoluteSeconds: config.ui.absoluteHours * 3600 },
+  });
+  return {
+    sessions,
+    admin: parts.admin,
+    tokens: randomOpaqueTokens,
+    clock: parts.clock,
+    logger: parts.logger,
+    signingKeys: () => summarizeKeys(parts.keyRing.all(), parts.clock.now()),
+    registryConfigYaml: registryConfigYaml(config),
+  };
 }
 
 function auditTrailSettings(config: RegauthConfig): AuditTrailSettings {

@@ -6,6 +6,7 @@ import { createAppShell, finishApp } from './app-shell.js';
 import { healthRoutes } from './health-routes.js';
 import { requestMetrics } from './metrics-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { UI_PREFIX, uiRouter, type UiRouterDeps } from '../ui/ui-router.js';
 
 export interface HttpAppDeps extends AdminRoutesDeps {
   readonly tokenPath: string;
@@ -15,6 +16,8 @@ export interface HttpAppDeps extends AdminRoutesDeps {
   readonly trustedProxies?: readonly string[];
   /** True when the admin listener serves metrics and the admin API: this app then answers them 404. */
   readonly adminRoutesElsewhere?: boolean;
+  /** Absent: no web UI. */
+  readonly ui?: UiRouterDeps;
 }
 
 /** The app of the service port: the token endpoint, the health routes and, without an admin listener, the admin routes. */
@@ -27,5 +30,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
   if (deps.adminRoutesElsewhere !== true) useAdminRoutes(app, deps);
   app.use(healthRoutes(deps.readiness));
+  if (deps.ui !== undefined) {
+    app.get('/', (_request, response) => response.redirect(302, `${UI_PREFIX}/`));
+    app.use(UI_PREFIX, uiRouter(deps.ui));
+  }
   return finishApp(app, deps.logger);
 }

@@ -1,3 +1,4 @@
+import type { UiSessionStore } from '../../app/ui-session-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { initialiseEmbeddedStore } from './embedded-first-start.js';
@@ -10,6 +11,7 @@ import { SqlAuditLog } from './sql-audit-log.js';
 import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
+import { SqlUiSessionStore } from './sql-ui-session-store.js';
 
 export interface DatabaseSettings {
   readonly url: string | null;
@@ -26,6 +28,7 @@ export interface OpenStore {
   readonly adminKeys: AdminKeyStore;
   readonly auditLog: AuditLog;
   readonly changes: DeployTokenChangeFeed;
+  readonly uiSessions: UiSessionStore;
   /** The migration versions this open applied, oldest first; empty when the schema was up to date. */
   readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
@@ -66,6 +69,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     adminKeys: new SqlAdminKeyStore(opened),
     auditLog: new SqlAuditLog(opened),
     changes: new SqlDeployTokenChangeFeed(opened),
+    uiSessions: new SqlUiSessionStore(opened),
     migrationsApplied: applied,
     close: async () => {
       await opened.close();

@@ -55,6 +55,7 @@ const DEFAULTS: RegauthConfig = {
     perUsernameAndIp: { maxFailures: 10, windowSeconds: 600, lockSeconds: 60, maxLockSeconds: 3600, backoffWindowSeconds: 86_400 },
     perIp: { maxFailures: 100, windowSeconds: 600, lockSeconds: 900, maxLockSeconds: 900, backoffWindowSeconds: 86_400 },
   },
+  ui: { enabled: true, idleMinutes: 30, absoluteHours: 12 },
   log: { level: 'info', format: 'auto' },
   realm: 'http://127.0.0.1:5001/token',
   registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
@@ -138,6 +139,9 @@ describe('loadConfig', () => {
       ['REGAUTH_AUDIT_RETENTION_DAYS', '0', 0],
       ['REGAUTH_METRICS_ENABLED', 'false', false],
       ['REGAUTH_METRICS_PATH', '/internal/metrics', '/internal/metrics'],
+      ['REGAUTH_UI_ENABLED', 'false', false],
+      ['REGAUTH_UI_IDLE_MINUTES', '15', 15],
+      ['REGAUTH_UI_ABSOLUTE_HOURS', '8', 8],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];
