@@ -15,3 +15,12 @@ CREATE TABLE ui_sessions (
   CHECK (admin_key_id IS NOT NULL OR subject IS NOT NULL)
 );
 CREATE INDEX ui_sessions_expires_at_idx ON ui_sessions (expires_at);
+
+-- The create form's idempotency keys: a reload or a second click of the same form makes no second token.
+CREATE TABLE ui_form_submissions (
+  session_id_hash text        NOT NULL REFERENCES ui_sessions (id_hash) ON DELETE CASCADE,
+  idempotency_key text        NOT NULL CHECK (char_length(idempotency_key) BETWEEN 1 AND 100),
+  deploy_token_id bigint,
+  created_at      timestamptz NOT NULL,
+  PRIMARY KEY (session_id_hash, idempotency_key)
+);

@@ -226,6 +226,7 @@ function webUi(
     logger: parts.logger,
     signingKeys: () => summarizeKeys(parts.keyRing.all(), parts.clock.now()),
     registryConfigYaml: registryConfigYaml(config),
+    registryHost: config.registry.host ?? '<registry-host>',
   };
 }
 

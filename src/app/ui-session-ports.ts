@@ -26,6 +26,11 @@ export interface UiSessionStore {
   find(idHash: string): Promise<UiSessionRecord | null>;
   touch(idHash: string, at: Date): Promise<void>;
   delete(idHash: string): Promise<void>;
+  /** True for the first submission of this form key in the session; false when it was claimed before. */
+  claimSubmission(idHash: string, key: string, at: Date): Promise<boolean>;
+  completeSubmission(idHash: string, key: string, deployTokenId: number): Promise<void>;
+  /** The token a claimed submission made; null while it is being made or when it failed. */
+  submissionResult(idHash: string, key: string): Promise<number | null>;
   /** Deletes sessions past their absolute end or idle since before `idleSince`; returns how many. */
   deleteExpired(now: Date, idleSince: Date): Promise<number>;
 }

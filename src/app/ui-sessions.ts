@@ -108,6 +108,24 @@ export class UiSessions {
     await this.deps.store.delete(this.deps.tokens.digest(sessionId));
   }
 
+  /**
+   * Runs `work` once per form key of a session: a repeated submission gets `{ repeated: true }` and the token
+   * id the first one made (null while it is still being made, or when it failed).
+   */
+  async once(
+    sessionId: string,
+    formKey: string,
+    work: () => Promise<number>,
+  ): Promise<{ readonly repeated: false; readonly tokenId: number } | { readonly repeated: true; readonly tokenId: number | null }> {
+    const idHash = this.deps.tokens.digest(sessionId);
+    if (!(await this.deps.store.claimSubmission(idHash, formKey, this.deps.clock.now()))) {
+      return { repeated: true, tokenId: await this.deps.store.submissionResult(idHash, formKey) };
+    }
+    const tokenId = await work();
+    await this.deps.store.completeSubmission(idHash, formKey, tokenId);
+    return { repeated: false, tokenId };
+  }
+
   /** Deletes ended sessions; returns how many. */
   async prune(): Promise<number> {
     const now = this.deps.clock.now();

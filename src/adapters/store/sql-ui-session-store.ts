@@ -47,6 +47,31 @@ export class SqlUiSessionStore implements UiSessionStore {
     await this.db.query('DELETE FROM ui_sessions WHERE id_hash = $1', [idHash]);
   }
 
+  async claimSubmission(idHash: string, key: string, at: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `INSERT INTO ui_form_submissions (session_id_hash, idempotency_key, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING idempotency_key`,
+      [idHash, key, at],
+    );
+    return rows.length === 1;
+  }
+
+  async completeSubmission(idHash: string, key: string, deployTokenId: number): Promise<void> {
+    await this.db.query('UPDATE ui_form_submissions SET deploy_token_id = $3 WHERE session_id_hash = $1 AND idempotency_key = $2', [
+      idHash,
+      key,
+      deployTokenId,
+    ]);
+  }
+
+  async submissionResult(idHash: string, key: string): Promise<number | null> {
+    const [row] = await this.db.query<{ deploy_token_id: string | number | null }>(
+      'SELECT deploy_token_id FROM ui_form_submissions WHERE session_id_hash = $1 AND idempotency_key = $2',
+      [idHash, key],
+    );
+    return row?.deploy_token_id == null ? null : Number(row.deploy_token_id);
+  }
+
   async deleteExpired(now: Date, idleSince: Date): Promise<number> {
     const rows = await this.db.query<{ id_hash: string }>(
       'DELETE FROM ui_sessions WHERE expires_at <= $1 OR last_seen_at < $2 RETURNING id_hash',

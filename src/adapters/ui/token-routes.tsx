@@ -87,6 +87,11 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
     sendPage(
       response,
       <Layout title="Deploy tokens" session={sessionOf(response)}>
+        {sessionOf(response).role === 'admin' ? (
+          <p>
+            <a href={`${UI_PREFIX}/tokens/new`}>Create a deploy token</a>
+          </p>
+        ) : null}
         <form method="get" action={`${UI_PREFIX}/tokens`} role="search">
           <label for="status">Status</label>
           <select id="status" name="status">

@@ -8,6 +8,7 @@ import { overviewRoutes } from './overview-routes.js';
 import { sendPage } from './render-page.js';
 import { signInRoutes } from './sign-in-routes.js';
 import type { KeySummary } from './signing-key-summary.js';
+import { tokenCreateRoutes } from './token-create-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { trustPolicyRoutes } from './trust-policy-routes.js';
 import { UI_ASSETS } from './ui-assets.js';
@@ -24,6 +25,8 @@ export interface UiRouterDeps {
   readonly logger: Logger;
   readonly signingKeys: () => KeySummary[];
   readonly registryConfigYaml: string;
+  /** host[:port] in the docker login and Secret texts. */
+  readonly registryHost: string;
 }
 
 const FORM_LIMIT = '16kb';
@@ -42,6 +45,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(signInRoutes(deps.sessions, deps.tokens));
   router.use(requireSession(deps.sessions));
   router.use(overviewRoutes(deps));
+  router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
   router.use(tokenRoutes(deps.admin));
   router.use(trustPolicyRoutes());
   router.use((_request: Request, response: Response) => {
