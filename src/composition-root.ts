@@ -328,6 +328,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       reachableFrom: reachableFrom(config.server.host),
       ...(adminPort === null ? {} : { adminAddress: `${config.server.adminListener.host}:${adminPort}` }),
       realm: config.realm,
+      ...(regauth.uiSessions === null ? {} : { webUi: `${scheme}://127.0.0.1:${port}/ui/` }),
       keyId: regauth.signingKey.keyId,
       store: regauth.storeKind === 'embedded' ? `embedded (${config.database.dataDir})` : regauth.storeKind,
     });
