@@ -221,6 +221,7 @@ function webUi(
   return {
     sessions,
     admin: parts.admin,
+    adminKeys: parts.adminKeys,
     tokens: randomOpaqueTokens,
     clock: parts.clock,
     logger: parts.logger,

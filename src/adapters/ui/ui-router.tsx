@@ -1,8 +1,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { Clock, Logger, OpaqueTokens } from '../../app/ports.js';
 import type { UiSessions } from '../../app/ui-sessions.js';
 import { describeError } from '../http/error-responses.js';
+import { adminKeyRoutes } from './admin-key-routes.js';
+import { auditRoutes } from './audit-routes.js';
 import { Layout } from './layout.js';
 import { overviewRoutes } from './overview-routes.js';
 import { sendPage } from './render-page.js';
@@ -20,6 +23,7 @@ export { UI_PREFIX } from './layout.js';
 export interface UiRouterDeps {
   readonly sessions: UiSessions;
   readonly admin: DeployTokenAdmin;
+  readonly adminKeys: AdminKeys;
   readonly tokens: OpaqueTokens;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -47,6 +51,8 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(overviewRoutes(deps));
   router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
   router.use(tokenRoutes(deps.admin));
+  router.use(auditRoutes(deps.admin));
+  router.use(adminKeyRoutes(deps.adminKeys));
   router.use(trustPolicyRoutes());
   router.use((_request: Request, response: Response) => {
     sendPage(response, <Layout title="Page not found" session={null}><p>There is no such page.</p></Layout>, { status: 404 });
