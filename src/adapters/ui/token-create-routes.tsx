@@ -116,9 +116,10 @@ function CreatePage(props: { form: CreateForm; errors: readonly FieldError[]; cs
   );
 }
 
-function SecretPage({ created, registryHost, session }: { created: CreatedDeployToken; registryHost: string; session: ReturnType<typeof sessionOf> }) {
+export function SecretPage(props: { created: CreatedDeployToken; registryHost: string; session: ReturnType<typeof sessionOf>; rotated?: boolean }) {
+  const { created, registryHost, session } = props;
   return (
-    <Layout title={`Deploy token ${created.token.name} created`} session={session}>
+    <Layout title={`Deploy token ${created.token.name} ${props.rotated === true ? 'has a new secret' : 'created'}`} session={session}>
       <p class="warning">This is the only time the secret is shown: copy it or download a file now.</p>
       <p>
         Username <code>{created.token.username}</code>

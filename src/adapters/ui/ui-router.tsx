@@ -12,6 +12,7 @@ import { sendPage } from './render-page.js';
 import { signInRoutes } from './sign-in-routes.js';
 import type { KeySummary } from './signing-key-summary.js';
 import { tokenCreateRoutes } from './token-create-routes.js';
+import { tokenRotateRoutes } from './token-rotate-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { trustPolicyRoutes } from './trust-policy-routes.js';
 import { UI_ASSETS } from './ui-assets.js';
@@ -50,6 +51,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(requireSession(deps.sessions));
   router.use(overviewRoutes(deps));
   router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
+  router.use(tokenRotateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
   router.use(tokenRoutes(deps.admin));
   router.use(auditRoutes(deps.admin));
   router.use(adminKeyRoutes(deps.adminKeys));

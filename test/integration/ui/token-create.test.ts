@@ -104,3 +104,20 @@ describe('creating a deploy token in the web UI', () => {
     expect(list.text).not.toContain('Create a deploy token');
   });
 });
+
+describe('rotating a secret in the web UI', () => {
+  test('after a confirmation, shows the new secret once (no-store); a reload rotates nothing more', async () => {
+    const { token } = await service.regauth.admin.create({ name: 'rotate-me', repositories: ['team/r'], scopes: ['read_registry'] });
+    const confirm = await request(app()).get(`/ui/tokens/${token.id}/rotate`).set('Cookie', cookie).expect(200);
+    expect(confirm.text).toContain('stop working at once');
+    const formKey = formKeyIn(confirm.text);
+    const send = () =>
+      request(app()).post(`/ui/tokens/${token.id}/rotate`).set('Cookie', cookie).set('Sec-Fetch-Site', 'same-origin').type('form').send({ csrf, formKey });
+    const shown = await send().expect(200);
+    expect(shown.headers['cache-control']).toBe('no-store');
+    expect(shown.text).toContain('has a new secret');
+    await send().expect(409);
+    const rotations = await service.regauth.admin.audit({ event: 'token.rotated', token: String(token.id) });
+    expect(rotations.items.map((event) => event.actor)).toEqual(['admin-key:alice via ui']);
+  });
+});
