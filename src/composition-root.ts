@@ -36,6 +36,7 @@ import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
 import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-directory.js';
 import { KeyRing } from './adapters/keys/key-ring.js';
+import { signingKeyFolder } from './adapters/keys/signing-key-rotation.js';
 import type { SigningKey } from './adapters/keys/signing-key.js';
 import { createWinstonLogger } from './adapters/logging/winston-logger.js';
 import { PrometheusMetrics, type MetricsSources } from './adapters/metrics/prometheus-metrics.js';
@@ -226,6 +227,11 @@ function webUi(
     clock: parts.clock,
     logger: parts.logger,
     signingKeys: () => summarizeKeys(parts.keyRing.all(), parts.clock.now()),
+    signingKeyFolder: signingKeyFolder(
+      { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
+      parts.keyRing,
+      parts.clock,
+    ),
     registryConfigYaml: registryConfigYaml(config),
     registryHost: config.registry.host ?? '<registry-host>',
   };

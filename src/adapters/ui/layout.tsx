@@ -14,6 +14,7 @@ const NAVIGATION: readonly (readonly [path: string, label: string, adminOnly: bo
   ['/', 'Overview', false],
   ['/tokens', 'Tokens', false],
   ['/audit', 'Audit', false],
+  ['/signing-keys', 'Signing keys', false],
   ['/admin-keys', 'Admin keys', true],
   ['/trust-policies', 'Trust policies', false],
 ];

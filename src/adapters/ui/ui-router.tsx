@@ -10,6 +10,8 @@ import { Layout } from './layout.js';
 import { overviewRoutes } from './overview-routes.js';
 import { sendPage } from './render-page.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { signingKeyRoutes } from './signing-key-routes.js';
+import type { SigningKeyFolder } from '../keys/signing-key-rotation.js';
 import type { KeySummary } from './signing-key-summary.js';
 import { tokenCreateRoutes } from './token-create-routes.js';
 import { tokenRotateRoutes } from './token-rotate-routes.js';
@@ -29,6 +31,7 @@ export interface UiRouterDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly signingKeys: () => KeySummary[];
+  readonly signingKeyFolder: SigningKeyFolder;
   readonly registryConfigYaml: string;
   /** host[:port] in the docker login and Secret texts. */
   readonly registryHost: string;
@@ -54,6 +57,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(tokenRotateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
   router.use(tokenRoutes(deps.admin));
   router.use(auditRoutes(deps.admin));
+  router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.logger));
   router.use(adminKeyRoutes(deps.adminKeys));
   router.use(trustPolicyRoutes());
   router.use((_request: Request, response: Response) => {

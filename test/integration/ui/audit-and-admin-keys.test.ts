@@ -84,3 +84,29 @@ describe('the admin keys page', () => {
     expect(placeholder.text).toContain('Coming with keyless access');
   });
 });
+
+describe('the signing keys page', () => {
+  test('lists the keys, offers the bundle and JWKS file, and rotates with a chosen activation delay', async () => {
+    const page = await request(app()).get('/ui/signing-keys').set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('<td>signing</td>');
+    const bundle = await request(app()).get('/ui/signing-keys/registry-rootcertbundle.pem').set('Cookie', cookie).expect(200);
+    expect(bundle.text).toContain('-----BEGIN CERTIFICATE-----');
+    const jwks = await request(app()).get('/ui/signing-keys/registry-jwks.json').set('Cookie', cookie).expect(200);
+    expect((JSON.parse(jwks.text) as { keys: unknown[] }).keys).toHaveLength(1);
+    const bad = await request(app()).post('/ui/signing-keys/rotate').set('Cookie', cookie).type('form').send({ csrf, activateIn: 'soon' }).expect(400);
+    expect(bad.text).toContain('<a href="#activateIn">');
+    const rotated = await request(app()).post('/ui/signing-keys/rotate').set('Cookie', cookie).type('form').send({ csrf, activateIn: '2h' }).expect(200);
+    expect(rotated.text).toContain('it signs in 2h');
+    expect(rotated.text).toContain('<td>next</td>');
+    const after = await request(app()).get('/ui/signing-keys/registry-jwks.json').set('Cookie', cookie).expect(200);
+    expect((JSON.parse(after.text) as { keys: unknown[] }).keys).toHaveLength(2);
+  });
+
+  test('a viewer sees the keys but cannot rotate', async () => {
+    const { sessionId, session } = await service.regauth.uiSessions!.start({ kind: 'sso', subject: 'v2', email: null, role: 'viewer' });
+    const viewer = `regauth_session=${sessionId}`;
+    const page = await request(app()).get('/ui/signing-keys').set('Cookie', viewer).expect(200);
+    expect(page.text).not.toContain('Add the next signing key');
+    await request(app()).post('/ui/signing-keys/rotate').set('Cookie', viewer).type('form').send({ csrf: session.csrfToken, activateIn: '0' }).expect(403);
+  });
+});
