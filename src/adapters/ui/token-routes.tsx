@@ -147,7 +147,7 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
         </dl>
         {session.role === 'admin' && token.status !== 'revoked' ? (
           <p>
-            <a href={`${UI_PREFIX}/tokens/${token.id}/rotate`}>Rotate its secret</a> ·{' '}
+            <a href={`${UI_PREFIX}/tokens/${token.id}/edit`}>Edit</a> · <a href={`${UI_PREFIX}/tokens/${token.id}/rotate`}>Rotate its secret</a> ·{' '}
             <a href={`${UI_PREFIX}/tokens/${token.id}/revoke`}>Revoke this token</a>
           </p>
         ) : null}

@@ -14,6 +14,7 @@ import { signingKeyRoutes } from './signing-key-routes.js';
 import type { SigningKeyFolder } from '../keys/signing-key-rotation.js';
 import type { KeySummary } from './signing-key-summary.js';
 import { tokenCreateRoutes } from './token-create-routes.js';
+import { tokenEditRoutes } from './token-edit-routes.js';
 import { tokenRotateRoutes } from './token-rotate-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { trustPolicyRoutes } from './trust-policy-routes.js';
@@ -55,6 +56,7 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(overviewRoutes(deps));
   router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
   router.use(tokenRotateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
+  router.use(tokenEditRoutes(deps.admin));
   router.use(tokenRoutes(deps.admin));
   router.use(auditRoutes(deps.admin));
   router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.logger));

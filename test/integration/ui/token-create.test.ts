@@ -121,3 +121,22 @@ describe('rotating a secret in the web UI', () => {
     expect(rotations.items.map((event) => event.actor)).toEqual(['admin-key:alice via ui']);
   });
 });
+
+describe('editing a token in the web UI', () => {
+  test('changes name, repositories and scopes and extends the expiry; a bad pattern is explained and changes nothing', async () => {
+    const { token } = await service.regauth.admin.create({ name: 'edit-me', repositories: ['team/e'], scopes: ['read_registry'], expires: '7d' });
+    const form = await request(app()).get(`/ui/tokens/${token.id}/edit`).set('Cookie', cookie).expect(200);
+    expect(form.text).toContain('value="edit-me"');
+    const send = (fields: Record<string, string | string[]>) =>
+      request(app()).post(`/ui/tokens/${token.id}/edit`).set('Cookie', cookie).set('Sec-Fetch-Site', 'same-origin').type('form').send({ csrf, ...fields });
+    const refused = await send({ name: 'edited', repositories: 'Bad Pattern', scopes: 'read_registry' }).expect(400);
+    expect(refused.text).toContain('There is a problem');
+    expect((await service.regauth.admin.get(String(token.id))).name).toBe('edit-me');
+    await send({ name: 'edited', repositories: 'team/e\nteam/f', scopes: ['read_registry', 'write_registry'], expires: '90d' }).expect(303);
+    const edited = await service.regauth.admin.get(String(token.id));
+    expect(edited).toMatchObject({ name: 'edited', repositories: ['team/e', 'team/f'], scopes: ['read_registry', 'write_registry'] });
+    expect(Date.parse(edited.expiresAt as string)).toBeGreaterThan(Date.parse(token.expiresAt as string));
+    const updates = await service.regauth.admin.audit({ event: 'token.updated', token: String(token.id) });
+    expect(updates.items.map((event) => event.actor)).toEqual(['admin-key:alice via ui']);
+  });
+});
