@@ -11,19 +11,33 @@ import { forgetOnChanges, forgettingWrites } from './app/credential-cache-invali
 import { DeployTokenAuthenticator } from './app/deploy-token-authenticator.js';
 import { DeployTokenUseRecorder } from './app/deploy-token-use-recorder.js';
 import type { Clock, DeployTokenChangeFeed, Logger, LoginThrottle, RegistryTokenSigner, SecretHasher } from './app/ports.js';
+import { StoreFederatedCredentialAdmin, type FederatedCredentialAdmin } from './app/federation/federated-credential-admin.js';
+import { FederatedCredentialAuthenticator } from './app/federation/federated-credential-authenticator.js';
+import { FederatedCredentialRetention } from './app/federation/federated-credential-retention.js';
+import { FederatedCredentialUseRecorder } from './app/federation/federated-credential-use-recorder.js';
+import { FederatedCredentials } from './app/federation/federated-credentials.js';
+import type { FederatedCredentialStore, ServiceSecretStore } from './app/federation/federation-ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
 import type { UiSessionStore } from './app/ui-session-ports.js';
 import { UiSessions } from './app/ui-sessions.js';
+import type { FederationAdmin } from './app/federation/federation-admin.js';
+import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
+import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
+import { identityTokenPasswordCredentials } from './app/token-credentials/identity-token-password-credentials.js';
+import { EXCHANGE_PATH, identityTokenExchangeParts } from './federation-exchange-parts.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
 import { createControlApp } from './adapters/control/control-app.js';
 import { controlSocketPath } from './adapters/control/control-socket.js';
 import { RemoteDeployTokenAdmin } from './adapters/control/remote-deploy-token-admin.js';
+import { RemoteFederatedCredentialAdmin } from './adapters/control/remote-federated-credential-admin.js';
+import { remoteFederationAdmin } from './adapters/control/remote-federation-admin.js';
 import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
+import { HmacFederatedPasswords } from './adapters/crypto/hmac-federated-passwords.js';
 import { randomOpaqueTokens } from './adapters/crypto/opaque-tokens.js';
 import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-generators.js';
 import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
@@ -62,10 +76,15 @@ export interface Overrides {
   readonly loginThrottle?: LoginThrottle;
 }
 
-/** Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. */
-export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'uiSessions'> & {
+/**
+ * Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. Without
+ * `federatedCredentials` and `serviceSecrets`, minted credentials are not accepted; without `uiSessions` there
+ * is no web UI.
+ */
+export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets' | 'uiSessions'> & {
   readonly changes?: DeployTokenChangeFeed;
-  /** Without it there is no web UI. */
+  readonly federatedCredentials?: FederatedCredentialStore;
+  readonly serviceSecrets?: ServiceSecretStore;
   readonly uiSessions?: UiSessionStore;
 };
 
@@ -74,6 +93,9 @@ const BATCH_FLUSH_INTERVAL_MS = 1_000;
 
 /** How often audit events past audit.retentionDays are deleted (and once at start). */
 const AUDIT_RETENTION_INTERVAL_MS = 3_600_000;
+
+/** How often expired identity-token uses and minted credentials are deleted (and once at start). */
+const FEDERATION_RETENTION_INTERVAL_MS = 600_000;
 
 /** Admin-key management for the CLI, wherever the store lives. */
 export interface AdminKeyAdmin {
@@ -91,6 +113,10 @@ export interface RegauthApp {
   readonly adminKeys: AdminKeys;
   /** Null when the web UI is off. */
   readonly uiSessions: UiSessions | null;
+  /** Minting from verified identity tokens, and the admin of minted credentials; null without their stores. */
+  readonly federation: Federation | null;
+  /** Trusted issuers and trust policies. */
+  readonly federationAdmin: FederationAdmin;
   readonly signingKey: SigningKey;
   readonly logger: Logger;
   readonly storeKind: 'postgres' | 'embedded' | 'provided';
@@ -98,6 +124,12 @@ export interface RegauthApp {
   /** Writes collected last-use times and audit events now rather than at the next tick. */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Minted (federated) credentials: the use cases the exchange endpoint, the admin API and the CLI call. */
+export interface Federation {
+  readonly credentials: FederatedCredentials;
+  readonly admin: FederatedCredentialAdmin;
 }
 
 export function createLogger(config: RegauthConfig): Logger {
@@ -118,8 +150,10 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   let pool: BcryptWorkerPool | null = null;
   let stopForgetting: (() => Promise<void>) | null = null;
   let retention: AuditRetention | null = null;
+  let federationRetention: FederatedCredentialRetention | null = null;
   /** Stops what was started, in reverse: on close, and when start-up fails part way. */
   const release = async (): Promise<void> => {
+    await federationRetention?.stop();
     await retention?.stop();
     keyRing.stop();
     await stopForgetting?.();
@@ -138,7 +172,23 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const throttle = overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null);
+    const federated = federatedCredentialParts(stores, clock, audit, logger);
+    const exchange =
+      federated === null
+        ? null
+        : identityTokenExchangeParts({
+            config,
+            stores,
+            credentials: federated.credentials,
+            audit,
+            clock,
+            ...(metrics === null ? {} : { keySetObserver: metrics }),
+          });
     const issuer = new RegistryTokenIssuer({
+      ...(federated === null ? {} : { federated: federated.onTokenEndpoint }),
+      ...(exchange === null || federated === null
+        ? {}
+        : { credentialModules: [identityTokenPasswordCredentials(exchange, federated.onTokenEndpoint)] }),
       authenticator: new DeployTokenAuthenticator({ store: stores.store, hasher, clock, ...(cache === null ? {} : { cache }) }),
       refreshTokens: new RefreshTokens({
         store: stores.refreshTokens,
@@ -163,16 +213,24 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const adminStores = cache === null ? stores : { ...stores, store: forgettingWrites(stores.store, cache) };
     const admin = deployTokenAdmin(config, adminStores, hasher, clock, audit, uses);
     const adminKeys = new AdminKeys({ store: stores.adminKeys, tokens: randomOpaqueTokens, clock, audit });
-    const flushBatches = () => Promise.all([uses.flush(), audit.flush()]).then(() => undefined);
+    const federationAdminUseCases = federationAdmin(config, stores, clock, audit);
+    const flushBatches = () => Promise.all([uses.flush(), federated?.uses.flush(), audit.flush()]).then(() => undefined);
     const flushTimer = setInterval(() => void flushBatches(), BATCH_FLUSH_INTERVAL_MS);
     flushTimer.unref();
     retention = new AuditRetention({ auditLog: stores.auditLog, clock, logger, retentionDays: config.audit.retentionDays });
     retention.start(AUDIT_RETENTION_INTERVAL_MS);
+    if (federated !== null) {
+      federationRetention = new FederatedCredentialRetention({ store: federated.store, clock, logger });
+      federationRetention.start(FEDERATION_RETENTION_INTERVAL_MS);
+    }
+    const federation = federated === null ? null : { credentials: federated.credentials, admin: federated.admin };
     const readiness = () => checkReadiness(stores.store, signer);
     const shared = {
       tokenPath: config.token.path,
       admin,
       adminKeys,
+      ...(federation === null ? {} : { federatedCredentials: federation.admin }),
+      federation: federationAdminUseCases,
       readiness,
       logger,
       ...(metrics === null ? {} : { metrics: { metrics, path: config.metrics.path } }),
@@ -181,11 +239,19 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const adminListener = config.server.adminListener.port !== null;
     const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing });
     return {
-      app: createHttpApp({ ...shared, issuer, adminRoutesElsewhere: adminListener, ...(ui === null ? {} : { ui }) }),
+      app: createHttpApp({
+        ...shared,
+        issuer,
+        adminRoutesElsewhere: adminListener,
+        ...(exchange === null ? {} : { exchange: { path: EXCHANGE_PATH, exchange } }),
+        ...(ui === null ? {} : { ui }),
+      }),
       adminApp: adminListener ? createAdminHttpApp(shared) : null,
       admin,
       adminKeys,
       uiSessions: ui?.sessions ?? null,
+      federation,
+      federationAdmin: federationAdminUseCases,
       signingKey: key,
       logger,
       storeKind: opened === null ? 'provided' : opened.db.kind,
@@ -235,6 +301,31 @@ function webUi(
     registryConfigYaml: registryConfigYaml(config),
     registryHost: config.registry.host ?? '<registry-host>',
   };
+}
+
+/** Minted credentials on the token endpoint, their minting and their admin; null when the stores have none. */
+function federatedCredentialParts(stores: Stores, clock: Clock, audit: AuditTrail, logger: Logger) {
+  const { federatedCredentials: store, serviceSecrets } = stores;
+  if (store === undefined || serviceSecrets === undefined) return null;
+  const passwords = new HmacFederatedPasswords(serviceSecrets);
+  const uses = new FederatedCredentialUseRecorder(store, logger);
+  const authenticator = new FederatedCredentialAuthenticator({ store, passwords, tokens: randomOpaqueTokens, clock });
+  return {
+    store,
+    uses,
+    onTokenEndpoint: { authenticator, uses, clock },
+    credentials: new FederatedCredentials({ store, passwords, tokens: randomOpaqueTokens, clock, audit }),
+    admin: federatedCredentialAdmin(store, clock, audit, uses),
+  };
+}
+
+function federatedCredentialAdmin(
+  store: FederatedCredentialStore,
+  clock: Clock,
+  audit: AuditTrail,
+  pendingUses?: FederatedCredentialUseRecorder,
+): StoreFederatedCredentialAdmin {
+  return new StoreFederatedCredentialAdmin({ store, clock, audit, ...(pendingUses === undefined ? {} : { pendingUses }) });
 }
 
 function auditTrailSettings(config: RegauthConfig): AuditTrailSettings {
@@ -296,6 +387,14 @@ function deployTokenAdmin(
   });
 }
 
+/** Trusted issuers and trust policies over the stores, audited like every admin change. */
+function federationAdmin(config: RegauthConfig, stores: Pick<Stores, 'trustedIssuers' | 'trustPolicies'>, clock: Clock, audit: AuditTrail): FederationAdmin {
+  return {
+    issuers: new StoreTrustedIssuerAdmin({ store: stores.trustedIssuers, policies: stores.trustPolicies, clock, audit, realm: config.realm }),
+    policies: new StoreTrustPolicyAdmin({ store: stores.trustPolicies, issuers: stores.trustedIssuers, clock, audit }),
+  };
+}
+
 export interface RunningRegauth {
   readonly url: string;
   /** The admin listener's URL, or null when the admin routes are on `url`. */
@@ -326,7 +425,14 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       adminPort = (admin.address() as AddressInfo).port;
     }
     if (regauth.storeKind === 'embedded') {
-      const control = createControlApp(regauth.admin, regauth.adminKeys, regauth.logger, serverSettingsOf(config, port));
+      const control = createControlApp(
+        regauth.admin,
+        regauth.adminKeys,
+        regauth.logger,
+        serverSettingsOf(config, port),
+        regauth.federationAdmin,
+        regauth.federation?.admin,
+      );
       servers.push(await listenOnControlSocket(config.database.dataDir, control));
     }
     const scheme = tls === null ? 'http' : 'https';
@@ -363,7 +469,13 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
 export async function openDeployTokenAdmin(
   config: RegauthConfig,
   overrides: Overrides = {},
-): Promise<{ admin: DeployTokenAdmin; adminKeys: AdminKeyAdmin; close(): Promise<void> }> {
+): Promise<{
+  admin: DeployTokenAdmin;
+  adminKeys: AdminKeyAdmin;
+  federatedCredentials: FederatedCredentialAdmin;
+  federation: FederationAdmin;
+  close(): Promise<void>;
+}> {
   const logger = overrides.logger ?? createLogger(config);
   if (config.database.url === null && (await embeddedStoreHolder(config.database.dataDir))?.role === 'server') {
     const remote = new RemoteDeployTokenAdmin(controlSocketPath(config.database.dataDir));
@@ -372,7 +484,9 @@ export async function openDeployTokenAdmin(
       list: () => remote.listAdminKeys(),
       revoke: (id) => remote.revokeAdminKey(id),
     };
-    return { admin: remote, adminKeys, close: async () => undefined };
+    const federatedCredentials = new RemoteFederatedCredentialAdmin(controlSocketPath(config.database.dataDir));
+    const federation = remoteFederationAdmin(controlSocketPath(config.database.dataDir));
+    return { admin: remote, adminKeys, federatedCredentials, federation, close: async () => undefined };
   }
   const opened = await openStore(config.database, 'cli', logger);
   const hasher = overrides.hasher ?? new BcryptSecretHasher(config.secrets.bcryptCost);
@@ -381,6 +495,8 @@ export async function openDeployTokenAdmin(
   return {
     admin: deployTokenAdmin(config, opened, hasher, clock, audit),
     adminKeys: new AdminKeys({ store: opened.adminKeys, tokens: randomOpaqueTokens, clock, audit }),
+    federatedCredentials: federatedCredentialAdmin(opened.federatedCredentials, clock, audit),
+    federation: federationAdmin(config, opened, clock, audit),
     close: async () => {
       await audit.flush();
       await opened.close();

@@ -116,8 +116,15 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_token.revoked',
   'token.issued',
   'auth.failed',
+  'federation.refused',
   'admin_key.created',
   'admin_key.revoked',
+  'federated_credential.minted',
+  'federated_credential.revoked',
+  'issuer.created',
+  'issuer.updated',
+  'policy.created',
+  'policy.updated',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -1,16 +1,20 @@
 import { decideAccess, type AccessDecision } from '../core/access-policy.js';
 import { auditedClientId, auditedUsername } from '../core/audited-username.js';
-import { rightsOf, type DeployToken } from '../core/deploy-token.js';
 import { RegauthError } from '../core/regauth-error.js';
 import { buildRegistryClaims } from '../core/registry-claims.js';
 import { parseScopeParameters } from '../core/scope.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { DeployTokenAuthenticator } from './deploy-token-authenticator.js';
 import type { DeployTokenUseRecorder } from './deploy-token-use-recorder.js';
-import { AccountMismatchError, InvalidCredentialsError, OverloadedError, UnknownServiceError } from './errors.js';
-import type { Clock, IdGenerator, LoginAllowance, LoginAttempt, LoginThrottle, RegistryTokenSigner } from './ports.js';
+import { AccountMismatchError, UnknownServiceError } from './errors.js';
+import type { Clock, IdGenerator, LoginThrottle, RegistryTokenSigner } from './ports.js';
 import type { RefreshTokens } from './refresh-tokens.js';
+import { credentialModuleFor, tokenCredentialModules } from './token-credentials/credential-modules.js';
+import type { FederatedTokenCredentialsDeps } from './token-credentials/federated-credentials-on-token-endpoint.js';
+import type { CredentialModule, TokenCredentials, TokenPrincipal } from './token-credentials/token-principal.js';
 import { unavailableOnFailure } from './unavailable.js';
+
+export type { TokenCredentials } from './token-credentials/token-principal.js';
 
 export interface RegistryTokenSettings {
   readonly issuer: string;
@@ -22,10 +26,6 @@ export interface RegistryTokenSettings {
   /** Repository patterns anyone may pull from, without credentials. */
   readonly publicRepositories: readonly string[];
 }
-
-export type TokenCredentials =
-  | { readonly kind: 'password'; readonly username: string; readonly secret: string }
-  | { readonly kind: 'refresh_token'; readonly refreshToken: string };
 
 export interface RegistryTokenRequest {
   readonly credentials: TokenCredentials | null;
@@ -46,7 +46,7 @@ export interface IssuedRegistryToken {
   readonly issuedAt: Date;
   readonly subject: string | null;
   readonly decision: AccessDecision;
-  /** Only when the client asked for offline access with a deploy token's secret. */
+  /** Only when the client asked for offline access with a password (a deploy token's secret or a minted one). */
   readonly refreshToken?: string;
 }
 
@@ -60,10 +60,22 @@ export interface RegistryTokenIssuerDeps {
   readonly uses: DeployTokenUseRecorder;
   readonly throttle: LoginThrottle;
   readonly settings: RegistryTokenSettings;
+  /** Minted (federated) credentials; absent: only deploy tokens are accepted. */
+  readonly federated?: FederatedTokenCredentialsDeps;
+  /** Credential modules tried before the built-in ones. */
+  readonly credentialModules?: readonly CredentialModule[];
 }
 
 export class RegistryTokenIssuer {
-  constructor(private readonly deps: RegistryTokenIssuerDeps) {}
+  private readonly modules: readonly CredentialModule[];
+
+  constructor(private readonly deps: RegistryTokenIssuerDeps) {
+    this.modules = tokenCredentialModules({
+      deployTokens: { authenticator: deps.authenticator, throttle: deps.throttle, uses: deps.uses, refreshTokens: deps.refreshTokens },
+      ...(deps.federated === undefined ? {} : { federated: deps.federated }),
+      ...(deps.credentialModules === undefined ? {} : { first: deps.credentialModules }),
+    });
+  }
 
   async issue(request: RegistryTokenRequest): Promise<IssuedRegistryToken> {
     const { settings } = this.deps;
@@ -71,16 +83,20 @@ export class RegistryTokenIssuer {
       throw new UnknownServiceError(request.service);
     }
     const scopes = parseScopeParameters(request.scopeParameters);
-    const deployToken = request.credentials === null ? null : await this.authenticate(request, request.credentials);
-    const decision = decideAccess(scopes, deployToken === null ? null : rightsOf(deployToken), settings.publicRepositories);
+    const principal = request.credentials === null ? null : await this.authenticate(request, request.credentials);
+    const decision = decideAccess(scopes, principal?.rights ?? null, settings.publicRepositories);
 
     const issuedAt = this.deps.clock.now();
-    const lifetimeSeconds = Math.min(deployToken?.tokenLifetimeSeconds ?? settings.lifetimeSeconds, settings.maxLifetimeSeconds);
+    const lifetimeSeconds = Math.min(
+      principal?.tokenLifetimeSeconds ?? settings.lifetimeSeconds,
+      principal?.tokenLifetimeLimitSeconds ?? Number.POSITIVE_INFINITY,
+      settings.maxLifetimeSeconds,
+    );
     const jwtId = this.deps.jwtIds.next();
     const claims = buildRegistryClaims({
       issuer: settings.issuer,
       service: settings.service,
-      ...(deployToken === null ? {} : { subject: deployToken.username }),
+      ...(principal === null ? {} : { subject: principal.username }),
       access: decision.granted,
       issuedAt,
       lifetimeSeconds,
@@ -88,39 +104,40 @@ export class RegistryTokenIssuer {
     });
     const token = await unavailableOnFailure('signing key', () => this.deps.signer.sign(claims));
     const refreshToken =
-      deployToken !== null && request.offline === true && request.credentials?.kind === 'password'
-        ? await this.deps.refreshTokens.issue(deployToken, request.clientId ?? null)
+      principal?.issueRefreshToken !== undefined && request.offline === true
+        ? await principal.issueRefreshToken(request.clientId ?? null)
         : undefined;
 
     // Durable by default: the token is answered only once its record is committed; a failed write is a 503.
     await this.deps.audit.recordDurably({
       occurredAt: issuedAt,
       event: 'token.issued',
-      actor: deployToken?.username ?? null,
-      deployTokenId: deployToken?.id ?? null,
-      username: deployToken?.username ?? null,
+      actor: principal?.username ?? null,
+      deployTokenId: principal?.deployTokenId ?? null,
+      username: principal?.username ?? null,
       clientIp: request.clientIp ?? null,
       details: {
         granted: decision.granted,
         refused: decision.refused,
         grant: request.credentials?.kind ?? 'anonymous',
         jti: jwtId,
+        ...principal?.auditDetails,
         ...(refreshToken === undefined ? {} : { refreshTokenIssued: true }),
         ...(request.clientId ? { clientId: auditedClientId(request.clientId) } : {}),
       },
     });
-    if (deployToken !== null) this.deps.uses.record(deployToken, issuedAt, request.clientIp ?? null);
+    principal?.recordUse(issuedAt, request.clientIp ?? null);
     return {
       token,
       expiresIn: lifetimeSeconds,
       issuedAt,
-      subject: deployToken?.username ?? null,
+      subject: principal?.username ?? null,
       decision,
       ...(refreshToken === undefined ? {} : { refreshToken }),
     };
   }
 
-  private async authenticate(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<DeployToken> {
+  private async authenticate(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<TokenPrincipal> {
     try {
       return await this.verifyCredentials(request, credentials);
     } catch (error) {
@@ -139,38 +156,11 @@ export class RegistryTokenIssuer {
     }
   }
 
-  /**
-   * A refresh token is a 256-bit random value looked up by its digest: it costs no hash and cannot be guessed,
-   * so the brute-force protection neither counts nor refuses it.
-   */
-  private async verifyCredentials(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<DeployToken> {
-    if (credentials.kind === 'refresh_token') return this.deps.refreshTokens.authenticate(credentials.refreshToken);
-    if (request.account !== null && request.account !== credentials.username) throw new AccountMismatchError();
-    return this.verifySecret(credentials.username, credentials.secret, request.clientIp ?? '');
-  }
-
-  private async verifySecret(username: string, secret: string, clientIp: string): Promise<DeployToken> {
-    const { throttle } = this.deps;
-    const attempt: LoginAttempt = { username, clientIp };
-    // Before any lookup or bcrypt, so a locked-out attempt costs neither. A secret that passed bcrypt moments
-    // ago needs no database: for it, what this process saw of locks and failures is what counts.
-    let { pendingFailures } = throttle.recall(attempt);
-    const beforeChecking = async (): Promise<LoginAllowance> => {
-      const allowance = await unavailableOnFailure('login throttle', () => throttle.assertAllowed(attempt));
-      pendingFailures ||= allowance.pendingFailures;
-      return allowance;
-    };
-    try {
-      const deployToken = await this.deps.authenticator.authenticate(username, secret, beforeChecking);
-      if (pendingFailures) await unavailableOnFailure('login throttle', () => throttle.recordSuccess(attempt));
-      return deployToken;
-    } catch (error) {
-      if (error instanceof InvalidCredentialsError && error.work !== 'none') {
-        await unavailableOnFailure('login throttle', () => throttle.recordFailure(attempt, { hashed: error.work === 'hash' }));
-      } else if (error instanceof OverloadedError) {
-        await unavailableOnFailure('login throttle', () => throttle.recordTurnedAway(clientIp));
-      }
-      throw error;
+  /** The account a client claims must be the username it logs in with; which module judges the rest is chosen in one place. */
+  private async verifyCredentials(request: RegistryTokenRequest, credentials: TokenCredentials): Promise<TokenPrincipal> {
+    if (credentials.kind === 'password' && request.account !== null && request.account !== credentials.username) {
+      throw new AccountMismatchError();
     }
+    return credentialModuleFor(this.modules, credentials).authenticate(credentials, { clientIp: request.clientIp ?? '' });
   }
 }

@@ -4,7 +4,8 @@
  */
 const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
-  // Deploy-token secrets, refresh tokens (regauth_rt_…) and admin keys (regauth_admin_…), base64url included.
+  // Deploy-token secrets, refresh tokens (regauth_rt_…), admin keys (regauth_admin_…), minted credentials'
+  // passwords (regauth_fed_…) and their refresh tokens (regauth_fedrt_…), base64url included.
   [/\bregauth_[0-9A-Za-z_-]+/g, 'regauth_[REDACTED]'],
   // Not \b: after a `-` each `eyJ` of `eyJ-eyJ-…` would start a scan to the end of the run, quadratic in its length.
   // Every further dot-separated part (a JWE has five) is masked with the rest.

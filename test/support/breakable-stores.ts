@@ -3,6 +3,8 @@ import { SqlAdminKeyStore } from '../../src/adapters/store/sql-admin-key-store.j
 import { SqlAuditLog } from '../../src/adapters/store/sql-audit-log.js';
 import { SqlDeployTokenStore } from '../../src/adapters/store/sql-deploy-token-store.js';
 import { SqlRefreshTokenStore } from '../../src/adapters/store/sql-refresh-token-store.js';
+import { SqlTrustedIssuerStore } from '../../src/adapters/store/sql-trusted-issuer-store.js';
+import { SqlTrustPolicyStore } from '../../src/adapters/store/sql-trust-policy-store.js';
 import type { SqlDatabase } from '../../src/adapters/store/sql-database.js';
 
 /** The error a store call rejects with while broken, as when PostgreSQL goes away. */
@@ -38,13 +40,18 @@ export interface BreakableStores {
 
 /** Every store over one SQL database, each breakable on its own. */
 export function breakableStoresOver(db: SqlDatabase): BreakableStores {
-  const switches = { store: new StoreSwitch(), refreshTokens: new StoreSwitch(), adminKeys: new StoreSwitch(), auditLog: new StoreSwitch() };
+  const switches = { store: new StoreSwitch(), refreshTokens: new StoreSwitch(), adminKeys: new StoreSwitch(), auditLog: new StoreSwitch(),
+    trustedIssuers: new StoreSwitch(),
+    trustPolicies: new StoreSwitch(),
+  };
   return {
     stores: {
       store: breakable(new SqlDeployTokenStore(db), switches.store),
       refreshTokens: breakable(new SqlRefreshTokenStore(db), switches.refreshTokens),
       adminKeys: breakable(new SqlAdminKeyStore(db), switches.adminKeys),
       auditLog: breakable(new SqlAuditLog(db), switches.auditLog),
+      trustedIssuers: breakable(new SqlTrustedIssuerStore(db), switches.trustedIssuers),
+      trustPolicies: breakable(new SqlTrustPolicyStore(db), switches.trustPolicies),
     },
     switches,
     setBroken(broken) {

@@ -1,3 +1,4 @@
+import { InMemoryTrustedIssuerStore, InMemoryTrustPolicyStore } from './in-memory-federation-stores.js';
 import type {
   AdminKey,
   AdminKeyStore,
@@ -241,6 +242,8 @@ export function inMemoryStores(store: InMemoryDeployTokenStore = new InMemoryDep
     refreshTokens: new InMemoryRefreshTokenStore(store),
     adminKeys: new InMemoryAdminKeyStore(),
     auditLog: new InMemoryAuditLog(),
+    trustedIssuers: new InMemoryTrustedIssuerStore(),
+    trustPolicies: new InMemoryTrustPolicyStore(),
   };
 }
 

@@ -6,8 +6,11 @@ export interface PemCertificate {
   readonly privateKeyPem: string;
 }
 
-/** A self-signed certificate for a TLS server on localhost / 127.0.0.1, to be trusted as its own CA. */
-export function selfSignedServerCertificate(now: Date = new Date()): PemCertificate {
+/**
+ * A self-signed certificate for a TLS server on localhost / 127.0.0.1, to be trusted as its own CA;
+ * `extraHostNames` are named too, for a test that sends a production host name to loopback.
+ */
+export function selfSignedServerCertificate(now: Date = new Date(), extraHostNames: readonly string[] = []): PemCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
   const certificate = forge.pki.createCertificate();
@@ -22,7 +25,7 @@ export function selfSignedServerCertificate(now: Date = new Date()): PemCertific
     { name: 'basicConstraints', cA: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, ...extraHostNames.map((value) => ({ type: 2, value }))] },
   ]);
   certificate.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
   return { certificatePem: forge.pki.certificateToPem(certificate), privateKeyPem };

@@ -146,6 +146,12 @@ export const configSchema = z
       })
       .strict(),
     metrics: z.object({ enabled: booleanSetting, path: urlPath }).strict(),
+    federation: z
+      .object({
+        allowInsecureLoopbackIssuers: booleanSetting,
+        keySetRefreshCooldownSeconds: positiveInt(86_400),
+      })
+      .strict(),
     audit: z
       .object({
         durability: z.enum(['durable', 'batched']),
@@ -229,6 +235,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_AUDIT_MAX_BATCH: 'audit.maxBatch',
   REGAUTH_AUDIT_RETENTION_DAYS: 'audit.retentionDays',
   REGAUTH_METRICS_ENABLED: 'metrics.enabled',
+  REGAUTH_FEDERATION_ALLOW_INSECURE_LOOPBACK_ISSUERS: 'federation.allowInsecureLoopbackIssuers',
+  REGAUTH_FEDERATION_KEY_SET_REFRESH_COOLDOWN: 'federation.keySetRefreshCooldownSeconds',
   REGAUTH_METRICS_PATH: 'metrics.path',
   REGAUTH_UI_ENABLED: 'ui.enabled',
   REGAUTH_UI_IDLE_MINUTES: 'ui.idleMinutes',

@@ -2,6 +2,8 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { z } from 'zod';
 import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import type { FederatedCredentialAdmin } from '../../app/federation/federated-credential-admin.js';
+import type { FederationAdmin } from '../../app/federation/federation-admin.js';
 import type { Logger } from '../../app/ports.js';
 import { adminErrorOf, sendAdminError } from '../http/admin-api/admin-api-errors.js';
 import { adminApi, ADMIN_API_PREFIX } from '../http/admin-api/admin-api.js';
@@ -17,13 +19,20 @@ const createAdminKeyBody = z.object({ name: z.string() }).strict();
  * the same protection the database files themselves have. `settings` tells the CLI how this server was
  * started, so that what it prints for the registry matches.
  */
-export function createControlApp(admin: DeployTokenAdmin, adminKeys: AdminKeys, logger: Logger, settings: ServerSettings): Express {
+export function createControlApp(
+  admin: DeployTokenAdmin,
+  adminKeys: AdminKeys,
+  logger: Logger,
+  settings: ServerSettings,
+  federation: FederationAdmin,
+  federatedCredentials?: FederatedCredentialAdmin,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get(SERVER_SETTINGS_PATH, (_request, response) => {
     response.json(settings);
   });
-  app.use(ADMIN_API_PREFIX, adminApi(admin, async () => LOCAL_OPERATOR, logger));
+  app.use(ADMIN_API_PREFIX, adminApi(admin, async () => LOCAL_OPERATOR, logger, federation, federatedCredentials));
   app.use('/control/admin-keys', express.json({ limit: '16kb' }));
   app.get('/control/admin-keys', async (_request, response) => {
     response.json(await adminKeys.list());

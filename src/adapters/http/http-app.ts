@@ -7,6 +7,8 @@ import { healthRoutes } from './health-routes.js';
 import { requestMetrics } from './metrics-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { UI_PREFIX, uiRouter, type UiRouterDeps } from '../ui/ui-router.js';
+import { federationExchangeRoutes } from './federation-exchange-routes.js';
+import type { IdentityTokenExchange } from '../../app/federation/identity-token-exchange.js';
 
 export interface HttpAppDeps extends AdminRoutesDeps {
   readonly tokenPath: string;
@@ -18,6 +20,8 @@ export interface HttpAppDeps extends AdminRoutesDeps {
   readonly adminRoutesElsewhere?: boolean;
   /** Absent: no web UI. */
   readonly ui?: UiRouterDeps;
+  /** Keyless access: identity tokens exchanged for registry credentials. */
+  readonly exchange?: { readonly path: string; readonly exchange: IdentityTokenExchange };
 }
 
 /** The app of the service port: the token endpoint, the health routes and, without an admin listener, the admin routes. */
@@ -28,6 +32,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   }
   // The token route first: it is the hot path, and every router it had to pass first costs each request.
   app.use(tokenRoutes(deps.tokenPath, deps.issuer));
+  if (deps.exchange !== undefined) app.use(federationExchangeRoutes(deps.exchange.path, deps.exchange.exchange));
   if (deps.adminRoutesElsewhere !== true) useAdminRoutes(app, deps);
   app.use(healthRoutes(deps.readiness));
   if (deps.ui !== undefined) {

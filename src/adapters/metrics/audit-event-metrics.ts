@@ -1,6 +1,13 @@
 import type { AuditEvent } from '../../app/ports.js';
 
-export type AuditCounter = 'audit_events' | 'tokens_issued' | 'access_granted' | 'access_refused' | 'login_failures' | 'lockouts';
+export type AuditCounter =
+  | 'audit_events'
+  | 'tokens_issued'
+  | 'access_granted'
+  | 'access_refused'
+  | 'login_failures'
+  | 'lockouts'
+  | 'federation_exchanges';
 
 export interface CounterIncrement {
   readonly counter: AuditCounter;
@@ -33,6 +40,11 @@ export function counterIncrementsFor(event: AuditEvent): CounterIncrement[] {
     const reason = typeof event.details.reason === 'string' && REASON.test(event.details.reason) ? event.details.reason : 'other';
     increments.push({ counter: 'login_failures', labels: { reason, grant: oneOf(GRANTS, event.details.grant) }, by: 1 });
     if (reason === LOCKOUT_REASON) increments.push({ counter: 'lockouts', labels: {}, by: 1 });
+  } else if (event.event === 'federated_credential.minted') {
+    increments.push({ counter: 'federation_exchanges', labels: { outcome: 'minted', issuer: issuerLabel(event.details.issuer) }, by: 1 });
+  } else if (event.event === 'federation.refused') {
+    const reason = typeof event.details.reason === 'string' && REASON.test(event.details.reason) ? event.details.reason : 'other';
+    increments.push({ counter: 'federation_exchanges', labels: { outcome: reason, issuer: issuerLabel(event.details.issuer) }, by: 1 });
   }
   return increments;
 }
@@ -77,3 +89,13 @@ function actionCounts(counter: AuditCounter, entries: readonly Entry[]): Counter
 function oneOf(known: ReadonlySet<string>, value: unknown): string {
   return typeof value === 'string' && known.has(value) ? value : 'other';
 }
+
+/**
+ * A trusted issuer's name: only names of configured issuers reach an audit event (an untrusted `iss` is
+ * refused before one is known), so their number is bounded by the configuration.
+ */
+function issuerLabel(value: unknown): string {
+  return typeof value === 'string' && REASON_OR_NAME.test(value) ? value : 'none';
+}
+
+const REASON_OR_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;

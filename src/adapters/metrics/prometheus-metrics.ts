@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuditEvent } from '../../app/ports.js';
 import type { CredentialCacheStats } from '../cache/hmac-credential-cache.js';
+import type { KeySetFetchObserver, KeySetFetchOutcome } from '../federation/cached-key-sets.js';
 import type { SqlPoolStats } from '../store/sql-database.js';
 import { counterIncrementsFor, type AuditCounter } from './audit-event-metrics.js';
 
@@ -29,10 +30,11 @@ export interface PrometheusMetricsOptions {
  * live in one process. Counters are fed by audit events and HTTP requests; gauges read their sources
  * when scraped.
  */
-export class PrometheusMetrics {
+export class PrometheusMetrics implements KeySetFetchObserver {
   readonly registry = new Registry();
   private readonly counters: Readonly<Record<AuditCounter, Counter>>;
   private readonly httpDuration: Histogram;
+  private readonly keySetFetches: Counter;
 
   constructor(sources: MetricsSources = {}, options: PrometheusMetricsOptions = {}) {
     const registers = [this.registry];
@@ -59,6 +61,11 @@ export class PrometheusMetrics {
         'grant',
       ]),
       lockouts: counter('regauth_lockouts_total', 'Token requests refused by the brute-force protection (too_many_attempts).', []),
+      federation_exchanges: counter(
+        'regauth_federation_exchanges_total',
+        'Identity tokens presented for exchange, by outcome (minted or the refusal reason) and trusted issuer (none when unknown).',
+        ['outcome', 'issuer'],
+      ),
     };
     this.httpDuration = new Histogram({
       name: 'regauth_http_request_duration_seconds',
@@ -67,6 +74,11 @@ export class PrometheusMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.keySetFetches = counter(
+      'regauth_federation_key_set_fetches_total',
+      'Fetches of trusted issuers\' key sets (discovery and JWKS), by issuer name and outcome (success, failure).',
+      ['issuer', 'outcome'],
+    );
     this.registerSources(sources);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -74,6 +86,11 @@ export class PrometheusMetrics {
   /** An AuditTrail observer. */
   readonly observeAuditEvent = (event: AuditEvent): void => {
     for (const { counter, labels, by } of counterIncrementsFor(event)) this.counters[counter].inc(labels, by);
+  };
+
+  /** A CachedKeySets observer. */
+  readonly keySetFetched = (issuerName: string, outcome: KeySetFetchOutcome): void => {
+    this.keySetFetches.inc({ issuer: issuerName, outcome });
   };
 
   observeHttpRequest({ method, route, status, seconds }: HttpRequestObservation): void {

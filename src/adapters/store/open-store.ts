@@ -1,4 +1,5 @@
 import type { UiSessionStore } from '../../app/ui-session-ports.js';
+import type { FederatedCredentialStore, ServiceSecretStore, TrustedIssuerStore, TrustPolicyStore } from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { initialiseEmbeddedStore } from './embedded-first-start.js';
@@ -10,8 +11,12 @@ import { SqlAdminKeyStore } from './sql-admin-key-store.js';
 import { SqlAuditLog } from './sql-audit-log.js';
 import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
+import { SqlFederatedCredentialStore } from './sql-federated-credential-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
 import { SqlUiSessionStore } from './sql-ui-session-store.js';
+import { SqlServiceSecretStore } from './sql-service-secret-store.js';
+import { SqlTrustedIssuerStore } from './sql-trusted-issuer-store.js';
+import { SqlTrustPolicyStore } from './sql-trust-policy-store.js';
 
 export interface DatabaseSettings {
   readonly url: string | null;
@@ -29,6 +34,11 @@ export interface OpenStore {
   readonly auditLog: AuditLog;
   readonly changes: DeployTokenChangeFeed;
   readonly uiSessions: UiSessionStore;
+  /** Minted credentials and the identity-token uses that guard against replay. */
+  readonly federatedCredentials: FederatedCredentialStore;
+  readonly serviceSecrets: ServiceSecretStore;
+  readonly trustedIssuers: TrustedIssuerStore;
+  readonly trustPolicies: TrustPolicyStore;
   /** The migration versions this open applied, oldest first; empty when the schema was up to date. */
   readonly migrationsApplied: readonly string[];
   close(): Promise<void>;
@@ -70,6 +80,10 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     auditLog: new SqlAuditLog(opened),
     changes: new SqlDeployTokenChangeFeed(opened),
     uiSessions: new SqlUiSessionStore(opened),
+    federatedCredentials: new SqlFederatedCredentialStore(opened),
+    serviceSecrets: new SqlServiceSecretStore(opened),
+    trustedIssuers: new SqlTrustedIssuerStore(opened),
+    trustPolicies: new SqlTrustPolicyStore(opened),
     migrationsApplied: applied,
     close: async () => {
       await opened.close();

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import request from 'supertest';
-import { ADMIN_ROUTES } from '../../../src/adapters/http/admin-api/admin-api-routes.js';
-import { openApiPath } from '../../../src/adapters/http/admin-api/openapi.js';
+import { DOCUMENTED_ROUTES, openApiPath } from '../../../src/adapters/http/admin-api/openapi.js';
+import { trustPolicy, verifiedToken } from '../../support/federation-fixtures.js';
 import { checkOpenApiDocument } from '../../support/openapi-validator.js';
 import { createTestRegauth, type TestRegauth } from '../../support/regauth-app.js';
 import { API, bearer } from './admin-api-support.js';
@@ -85,7 +85,7 @@ describe('the OpenAPI document of the admin API', () => {
     const documented = operationsOf(document).map(({ key: operation }) => operation);
     expect(new Set(servedOperations).size).toBe(servedOperations.length);
     expect([...documented].sort()).toEqual([...servedOperations].sort());
-    expect(documented).toHaveLength(ADMIN_ROUTES.length);
+    expect(documented).toHaveLength(DOCUMENTED_ROUTES.length);
   });
 
   test('every operation documents 400, 401 and 503 with the error schema, and a unique operationId', () => {
@@ -124,17 +124,35 @@ describe('the OpenAPI document of the admin API', () => {
       .send({ grant_type: 'password', access_type: 'offline', client_id: 'docker', username: 'probe', password: created.secret, service: 'registry' })
       .expect(200);
     const [refreshToken] = await service.regauth.admin.listRefreshTokens('probe');
+    const minted = await service.regauth.federation?.credentials.mint({ verified: verifiedToken({ jwtId: 'probe' }), policy: trustPolicy(), claims: {} });
     const bodies: Record<string, unknown> = {
       createDeployToken: { name: 'another', repositories: ['team/app'], scopes: ['read_registry'] },
       updateDeployToken: { name: 'probed' },
+      createTrustedIssuer: { name: 'another-issuer', kind: 'generic', issuerUrl: 'https://issuer.example.com' },
+      updateTrustedIssuer: { leewaySeconds: 30 },
+      createTrustPolicy: { name: 'another-policy', issuer: 'probe-issuer', github: { ownerId: '42' }, repositories: ['team/app'], scopes: ['read_registry'] },
+      updateTrustPolicy: { enabled: false },
     };
+    await service.regauth.federationAdmin.issuers.create({ name: 'probe-issuer', kind: 'github', issuerUrl: 'https://token.actions.githubusercontent.com' });
+    await service.regauth.federationAdmin.policies.create({
+      name: 'probe-policy',
+      issuer: 'probe-issuer',
+      github: { ownerId: '42', repository: 'team/app' },
+      repositories: ['team/app'],
+      scopes: ['read_registry'],
+    });
     // Rotate and revoke last: a rotation ends the probe's refresh token, and the order keeps the probe readable.
-    const last = ['rotateDeployToken', 'revokeDeployToken'];
+    const last = ['rotateDeployToken', 'revokeDeployToken', 'revokeFederatedCredential'];
     const rank = (operationId: string) => last.indexOf(operationId);
     const operations = operationsOf(dereferenced).sort((a, b) => rank(a.operation.operationId) - rank(b.operation.operationId));
-    expect(operations).toHaveLength(ADMIN_ROUTES.length);
+    expect(operations).toHaveLength(DOCUMENTED_ROUTES.length);
     for (const { key: name, method, path, operation } of operations) {
-      const url = `${API}${path.replace('{reference}', created.token.username).replace('{refreshTokenId}', String(refreshToken?.id))}`;
+      const url = `${API}${path
+        .replace('{reference}', created.token.username)
+        .replace('{refreshTokenId}', String(refreshToken?.id))
+        .replace('{credential}', String(minted?.username))
+        .replace('{issuer}', 'probe-issuer')
+        .replace('{policy}', 'probe-policy')}`;
       let pending = request(service.regauth.app)[method as 'get' | 'post' | 'patch'](url).set('Authorization', bearer(key));
       const body = bodies[operation.operationId];
       if (body !== undefined) pending = pending.send(body as object);

@@ -49,6 +49,7 @@ const DEFAULTS: RegauthConfig = {
   secrets: { bcryptCost: 10, bcryptThreads: 'auto' as const, bcryptQueueLimit: 128 },
   credentialCache: { ttlSeconds: 60, failureTtlSeconds: 10, maxEntries: 10_000 },
   metrics: { enabled: true, path: '/metrics' },
+  federation: { allowInsecureLoopbackIssuers: false, keySetRefreshCooldownSeconds: 60 },
   audit: { durability: 'durable', groupCommitMs: 0, maxBatch: 256, retentionDays: 400 },
   bruteForce: {
     enabled: true,
@@ -142,6 +143,8 @@ describe('loadConfig', () => {
       ['REGAUTH_UI_ENABLED', 'false', false],
       ['REGAUTH_UI_IDLE_MINUTES', '15', 15],
       ['REGAUTH_UI_ABSOLUTE_HOURS', '8', 8],
+      ['REGAUTH_FEDERATION_ALLOW_INSECURE_LOOPBACK_ISSUERS', 'true', true],
+      ['REGAUTH_FEDERATION_KEY_SET_REFRESH_COOLDOWN', '300', 300],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];

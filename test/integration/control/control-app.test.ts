@@ -2,6 +2,8 @@ import request from 'supertest';
 import { AdminKeys } from '../../../src/app/admin-keys.js';
 import { AuditTrail } from '../../../src/app/audit-trail.js';
 import { StoreDeployTokenAdmin } from '../../../src/app/deploy-token-admin.js';
+import { StoreTrustedIssuerAdmin } from '../../../src/app/federation/trusted-issuer-admin.js';
+import { StoreTrustPolicyAdmin } from '../../../src/app/federation/trust-policy-admin.js';
 import { randomOpaqueTokens } from '../../../src/adapters/crypto/opaque-tokens.js';
 import { createControlApp } from '../../../src/adapters/control/control-app.js';
 import type { ServerSettings } from '../../../src/adapters/control/server-settings.js';
@@ -10,6 +12,7 @@ import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-datab
 import { migrate } from '../../../src/adapters/store/migrator.js';
 import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
 import { InMemoryAuditLog, InMemoryDeployTokenStore, InMemoryRefreshTokenStore, TransparentHasher } from '../../support/fake-ports.js';
+import { InMemoryTrustedIssuerStore, InMemoryTrustPolicyStore } from '../../support/in-memory-federation-stores.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { ManualClock } from '../../support/regauth-app.js';
 
@@ -48,7 +51,13 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
       maxTokenLifetimeSeconds: 3600,
     });
     const adminKeys = new AdminKeys({ store: new SqlAdminKeyStore(db), tokens: randomOpaqueTokens, clock, audit });
-    app = createControlApp(admin, adminKeys, logger, SETTINGS);
+    const issuerStore = new InMemoryTrustedIssuerStore();
+    const policyStore = new InMemoryTrustPolicyStore();
+    const federation = {
+      issuers: new StoreTrustedIssuerAdmin({ store: issuerStore, policies: policyStore, clock, audit, realm: SETTINGS.realm }),
+      policies: new StoreTrustPolicyAdmin({ store: policyStore, issuers: issuerStore, clock, audit }),
+    };
+    app = createControlApp(admin, adminKeys, logger, SETTINGS, federation);
   }, 60_000);
 
   afterAll(async () => {
@@ -99,5 +108,23 @@ describe('control API (the CLI’s channel to a server holding the embedded stor
     expect(invalid.body).toEqual({
       error: { code: 'invalid_input', message: 'body: name: Invalid input: expected string, received number; Unrecognized key: "colour"' },
     });
+  });
+
+  test('serves the trusted-issuer and trust-policy routes too, acting as the local operator', async () => {
+    const created = await request(app)
+      .post('/api/v1/trusted-issuers')
+      .send({ name: 'github', kind: 'github', issuerUrl: 'https://token.actions.githubusercontent.com' })
+      .expect(201);
+    expect(created.body).toMatchObject({ id: 1, name: 'github', audience: 'http://127.0.0.1:5002' });
+    await request(app)
+      .post('/api/v1/trust-policies')
+      .send({ name: 'deploy', issuer: 'github', github: { ownerId: '1234' }, repositories: ['acme/app'], scopes: ['read_registry'] })
+      .expect(201);
+    const policies = await request(app).get('/api/v1/trust-policies?issuer=github').expect(200);
+    expect(policies.body.items.map((policy: { name: string }) => policy.name)).toEqual(['deploy']);
+    expect(auditLog.events.filter((event) => event.event.startsWith('issuer.') || event.event.startsWith('policy.')).map((event) => [event.event, event.actor])).toEqual([
+      ['issuer.created', 'cli'],
+      ['policy.created', 'cli'],
+    ]);
   });
 });

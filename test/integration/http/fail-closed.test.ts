@@ -4,6 +4,8 @@ import { SqlAdminKeyStore } from '../../../src/adapters/store/sql-admin-key-stor
 import { SqlAuditLog } from '../../../src/adapters/store/sql-audit-log.js';
 import { SqlDeployTokenStore } from '../../../src/adapters/store/sql-deploy-token-store.js';
 import { SqlRefreshTokenStore } from '../../../src/adapters/store/sql-refresh-token-store.js';
+import { SqlTrustedIssuerStore } from '../../../src/adapters/store/sql-trusted-issuer-store.js';
+import { SqlTrustPolicyStore } from '../../../src/adapters/store/sql-trust-policy-store.js';
 import type { Stores } from '../../../src/composition-root.js';
 import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
 import { migrate } from '../../../src/adapters/store/migrator.js';
@@ -13,7 +15,14 @@ import { createTestRegauth, type TestRegauth } from '../../support/regauth-app.j
 const SERVICE = 'registry';
 
 function storesOver(db: SqlDatabase, store: DeployTokenStore): Stores {
-  return { store, refreshTokens: new SqlRefreshTokenStore(db), adminKeys: new SqlAdminKeyStore(db), auditLog: new SqlAuditLog(db) };
+  return {
+    store,
+    refreshTokens: new SqlRefreshTokenStore(db),
+    adminKeys: new SqlAdminKeyStore(db),
+    auditLog: new SqlAuditLog(db),
+    trustedIssuers: new SqlTrustedIssuerStore(db),
+    trustPolicies: new SqlTrustPolicyStore(db),
+  };
 }
 
 /** A real store whose every call can be made to fail, as when PostgreSQL goes away. */

@@ -7,6 +7,9 @@ describe('looksLikeSecret', () => {
     ['a deploy-token secret', 'regauth_jZsccjQLwkxHTqzwdi8RxzqQW9qY8Bi82qt4B7', true],
     ['a refresh token', 'regauth_rt_Ab-_cD3fGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE', true],
     ['an admin key', 'regauth_admin_x-Y_z0123456789abcdefghijklmnopqrstuvwxyzABCD', true],
+    ['a minted credential password', 'regauth_fed_0123456789ABCDEFGHIJKLMNOPQRSTUV1ggZdL', true],
+    ['a minted credential refresh token', 'regauth_fedrt_Ab-_cD3fGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE', true],
+    ['a minted credential username', 'oidc-42', false],
     ['a JWT', JWT, true],
     ['a Basic header', 'Basic dXNlcjpwYXNz', true],
     ['a form body with a password', 'username=ci&password=hunter2', true],
@@ -23,6 +26,14 @@ describe('looksLikeSecret', () => {
 describe('redactSecrets', () => {
   test('masks a JWT after a space, a quote or an equals sign, keeping the text around it', () => {
     expect(redactSecrets(`a ${JWT} "${JWT}" t=${JWT}`)).toBe('a [REDACTED JWT] "[REDACTED JWT]" t=[REDACTED JWT]');
+  });
+
+  test('masks a minted password and its refresh token wherever they appear', () => {
+    const password = 'regauth_fed_0123456789ABCDEFGHIJKLMNOPQRSTUV1ggZdL';
+    const refreshToken = 'regauth_fedrt_Ab-_cD3fGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE';
+    expect(redactSecrets(`login oidc-4 ${password}; refresh "${refreshToken}"`)).toBe(
+      'login oidc-4 regauth_[REDACTED]; refresh "regauth_[REDACTED]"',
+    );
   });
 
   test('a run of eyJ- with no dot is left as it is', () => {

@@ -6,6 +6,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_admin_key: 401,
   not_found: 404,
   username_taken: 409,
+  name_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,

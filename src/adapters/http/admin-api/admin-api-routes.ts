@@ -23,8 +23,8 @@ export interface AdminRequest {
   readonly actor: Actor;
 }
 
-/** One operation of the admin API; the router and the OpenAPI document are both made from this table. */
-export interface AdminRoute {
+/** One operation of the admin API, on the use cases `Admin`; the router and the OpenAPI document are both made from these tables. */
+export interface AdminRoute<Admin = DeployTokenAdmin> {
   readonly method: 'get' | 'post' | 'patch';
   /** Relative to /api/v1, in express syntax. */
   readonly path: string;
@@ -36,7 +36,7 @@ export interface AdminRoute {
   readonly response: z.ZodType;
   /** Error statuses beyond those every operation may answer. */
   readonly errors?: readonly ('409' | '413')[];
-  handle(admin: DeployTokenAdmin, request: AdminRequest): Promise<unknown>;
+  handle(admin: Admin, request: AdminRequest): Promise<unknown>;
 }
 
 type Query<T extends z.ZodType> = z.infer<T>;

@@ -1,9 +1,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Actor, DeployTokenAdmin } from '../../../app/deploy-token-admin.js';
+import type { FederatedCredentialAdmin } from '../../../app/federation/federated-credential-admin.js';
 import type { Logger } from '../../../app/ports.js';
 import { adminErrorOf, sendAdminError } from './admin-api-errors.js';
 import { ADMIN_ROUTES, type AdminRoute } from './admin-api-routes.js';
+import { FEDERATED_CREDENTIAL_ROUTES } from './federated-credential-routes.js';
+import { FEDERATION_ADMIN_ROUTES } from './federation-admin-routes.js';
+import type { FederationAdmin } from '../../../app/federation/federation-admin.js';
 import { openApiDocument } from './openapi.js';
 import { describeSchemaIssues } from './schema-issues.js';
 
@@ -13,15 +17,36 @@ const BODY_LIMIT = '64kb';
 /** Says who is calling, or throws; the unix control socket answers with a fixed local operator. */
 export type AdminAuthenticator = (request: Request) => Promise<Actor>;
 
-/** The admin API: deploy tokens and the audit log as JSON under /api/v1, with its OpenAPI document. */
-export function adminApi(admin: DeployTokenAdmin, authenticate: AdminAuthenticator, logger: Logger): Router {
+/**
+ * The admin API: deploy tokens, keyless access (trusted issuers, trust policies, and minted credentials when
+ * the store has them) and the audit log as JSON under /api/v1, with its OpenAPI document.
+ */
+export function adminApi(
+  admin: DeployTokenAdmin,
+  authenticate: AdminAuthenticator,
+  logger: Logger,
+  federation: FederationAdmin,
+  federatedCredentials?: FederatedCredentialAdmin,
+): Router {
   const router = express.Router();
   const document = openApiDocument();
   router.get('/openapi.json', (_request, response) => {
     response.json(document);
   });
   router.use(requireJsonBody, express.json({ limit: BODY_LIMIT }));
-  for (const route of ADMIN_ROUTES) {
+  mountRoutes(router, ADMIN_ROUTES, admin, authenticate);
+  mountRoutes(router, FEDERATION_ADMIN_ROUTES, federation, authenticate);
+  if (federatedCredentials !== undefined) mountRoutes(router, FEDERATED_CREDENTIAL_ROUTES, federatedCredentials, authenticate);
+  router.use((_request: Request, response: Response) => sendAdminError(response, 'not_found', 'no such admin API route'));
+  router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    const { code, message } = adminErrorOf(error, logger);
+    sendAdminError(response, code, message);
+  });
+  return router;
+}
+
+function mountRoutes<Admin>(router: Router, routes: readonly AdminRoute<Admin>[], useCases: Admin, authenticate: AdminAuthenticator): void {
+  for (const route of routes) {
     router[route.method](route.path, async (request: Request, response: Response) => {
       response.set('Cache-Control', 'no-store');
       const actor = await authenticate(request);
@@ -31,16 +56,10 @@ export function adminApi(admin: DeployTokenAdmin, authenticate: AdminAuthenticat
         return;
       }
       const params = request.params as Record<string, string | undefined>;
-      const result = await route.handle(admin, { ...input, reference: String(params.reference ?? ''), params, actor });
+      const result = await route.handle(useCases, { ...input, reference: String(params.reference ?? ''), params, actor });
       response.status(route.status).json(result);
     });
   }
-  router.use((_request: Request, response: Response) => sendAdminError(response, 'not_found', 'no such admin API route'));
-  router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
-    const { code, message } = adminErrorOf(error, logger);
-    sendAdminError(response, code, message);
-  });
-  return router;
 }
 
 function requireJsonBody(request: Request, response: Response, next: NextFunction): void {
@@ -53,7 +72,7 @@ function requireJsonBody(request: Request, response: Response, next: NextFunctio
 }
 
 function parseInput(
-  route: AdminRoute,
+  route: AdminRoute<never>,
   request: Request,
 ): { success: true; query: unknown; body: unknown } | { success: false; message: string } {
   const query = (route.query ?? z.object({}).strict()).safeParse(request.query);

@@ -2,31 +2,39 @@ import { z } from 'zod';
 import { ADMIN_API_PREFIX_PATH } from './admin-api-paths.js';
 import { errorSchema } from './admin-api-schemas.js';
 import { ADMIN_ROUTES, type AdminRoute } from './admin-api-routes.js';
+import { FEDERATED_CREDENTIAL_ROUTES } from './federated-credential-routes.js';
+import { FEDERATION_ADMIN_ROUTES } from './federation-admin-routes.js';
 
 type JsonObject = Record<string, unknown>;
 
 const ERROR_RESPONSES: Readonly<Record<string, string>> = {
   '400': 'Invalid input (code invalid_input or a more specific invalid_* code)',
   '401': 'Missing, unknown or revoked admin key (invalid_admin_key)',
-  '404': 'No such deploy token or refresh token (not_found)',
+  '404': 'No such deploy token, refresh token, minted credential, trusted issuer or trust policy (not_found)',
   '415': 'The body is not application/json (unsupported_media_type)',
   '503': 'The database is unavailable (unavailable) or secret hashing is saturated (overloaded); retry later',
 };
 
 const OPTIONAL_ERROR_RESPONSES: Readonly<Record<string, string>> = {
-  '409': 'The username is taken (username_taken)',
+  '409': 'The username, or the name or issuer URL, is taken (username_taken, name_taken)',
   '413': 'The body is larger than 64 kB (payload_too_large)',
 };
 
+/** Every route the admin API serves, in the order documented. */
+export const DOCUMENTED_ROUTES: readonly AdminRoute<never>[] = [...ADMIN_ROUTES, ...FEDERATED_CREDENTIAL_ROUTES, ...FEDERATION_ADMIN_ROUTES];
+
 const PATH_PARAMETERS: Readonly<Record<string, JsonObject>> = {
   reference: { description: 'Id or username of the deploy token', schema: { type: 'string' } },
+  issuer: { description: 'Id or name of the trusted issuer', schema: { type: 'string' } },
+  policy: { description: 'Id or name of the trust policy', schema: { type: 'string' } },
   refreshTokenId: { description: 'Id of the refresh token, from listRefreshTokens', schema: { type: 'integer', minimum: 1 } },
+  credential: { description: 'Id or username (oidc-<id>) of the minted credential', schema: { type: 'string' } },
 };
 
 /** OpenAPI 3.0 description of the admin API, made from the same route table and schemas as the router. */
 export function openApiDocument(): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
-  for (const route of ADMIN_ROUTES) {
+  for (const route of DOCUMENTED_ROUTES) {
     const path = openApiPath(route.path);
     paths[path] = { ...paths[path], [route.method]: operation(route) };
   }
@@ -35,7 +43,8 @@ export function openApiDocument(): JsonObject {
     info: {
       title: 'regauth admin API',
       version: '1',
-      description: 'Deploy tokens and the audit log of a regauth token service. Authenticate with an admin key from `regauth admin-keys create`.',
+      description:
+        'Deploy tokens, minted credentials and the audit log of a regauth token service. Authenticate with an admin key from `regauth admin-keys create`.',
     },
     servers: [{ url: ADMIN_API_PREFIX_PATH }],
     security: [{ adminKey: [] }],
@@ -52,7 +61,7 @@ export function openApiPath(expressPath: string): string {
   return expressPath.replace(/:([A-Za-z]+)/g, '{$1}');
 }
 
-function operation(route: AdminRoute): JsonObject {
+function operation(route: AdminRoute<never>): JsonObject {
   const parameters: JsonObject[] = [];
   for (const match of route.path.matchAll(/:([A-Za-z]+)/g)) {
     const name = match[1] as string;
