@@ -20,6 +20,8 @@ import type { FederatedCredentialStore, ServiceSecretStore } from './app/federat
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
+import type { UiSessionStore } from './app/ui-session-ports.js';
+import { UiSessions } from './app/ui-sessions.js';
 import type { FederationAdmin } from './app/federation/federation-admin.js';
 import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
 import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
@@ -41,11 +43,14 @@ import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-ge
 import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { createRegauthServer } from './adapters/http/http-server.js';
+import type { UiRouterDeps } from './adapters/ui/ui-router.js';
+import { summarizeKeys } from './adapters/ui/signing-key-summary.js';
 import { reachableFrom } from './adapters/http/listen-address.js';
 import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
 import { JoseRegistryTokenSigner } from './adapters/keys/jose-token-signer.js';
 import { ensureSigningKey, writeRegistryFiles } from './adapters/keys/key-directory.js';
 import { KeyRing } from './adapters/keys/key-ring.js';
+import { signingKeyFolder } from './adapters/keys/signing-key-rotation.js';
 import type { SigningKey } from './adapters/keys/signing-key.js';
 import { createWinstonLogger } from './adapters/logging/winston-logger.js';
 import { PrometheusMetrics, type MetricsSources } from './adapters/metrics/prometheus-metrics.js';
@@ -73,12 +78,14 @@ export interface Overrides {
 
 /**
  * Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. Without
- * `federatedCredentials` and `serviceSecrets`, minted credentials are not accepted.
+ * `federatedCredentials` and `serviceSecrets`, minted credentials are not accepted; without `uiSessions` there
+ * is no web UI.
  */
-export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets'> & {
+export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets' | 'uiSessions'> & {
   readonly changes?: DeployTokenChangeFeed;
   readonly federatedCredentials?: FederatedCredentialStore;
   readonly serviceSecrets?: ServiceSecretStore;
+  readonly uiSessions?: UiSessionStore;
 };
 
 /** How often collected last-use times and batched audit events are written. */
@@ -104,6 +111,8 @@ export interface RegauthApp {
   readonly adminApp: Express | null;
   readonly admin: DeployTokenAdmin;
   readonly adminKeys: AdminKeys;
+  /** Null when the web UI is off. */
+  readonly uiSessions: UiSessions | null;
   /** Minting from verified identity tokens, and the admin of minted credentials; null without their stores. */
   readonly federation: Federation | null;
   /** Trusted issuers and trust policies. */
@@ -162,6 +171,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const metrics = config.metrics.enabled ? new PrometheusMetrics(metricsSources(opened, pool, cache)) : null;
     const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
+    const throttle = overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null);
     const federated = federatedCredentialParts(stores, clock, audit, logger);
     const exchange =
       federated === null
@@ -191,7 +201,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       jwtIds: randomJwtIds,
       audit,
       uses,
-      throttle: overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null),
+      throttle,
       settings: {
         issuer: config.token.issuer,
         service: config.token.service,
@@ -227,16 +237,19 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       trustedProxies: config.server.trustedProxies,
     };
     const adminListener = config.server.adminListener.port !== null;
+    const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing });
     return {
       app: createHttpApp({
         ...shared,
         issuer,
         adminRoutesElsewhere: adminListener,
         ...(exchange === null ? {} : { exchange: { path: EXCHANGE_PATH, exchange } }),
+        ...(ui === null ? {} : { ui }),
       }),
       adminApp: adminListener ? createAdminHttpApp(shared) : null,
       admin,
       adminKeys,
+      uiSessions: ui?.sessions ?? null,
       federation,
       federationAdmin: federationAdminUseCases,
       signingKey: key,
@@ -254,6 +267,40 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     await release();
     throw error;
   }
+}
+
+/** The web UI's sessions and pages, when it is enabled and the store keeps sessions. */
+function webUi(
+  config: RegauthConfig,
+  stores: Stores,
+  parts: { admin: DeployTokenAdmin; adminKeys: AdminKeys; throttle: LoginThrottle; clock: Clock; logger: Logger; keyRing: KeyRing },
+): UiRouterDeps | null {
+  if (!config.ui.enabled || stores.uiSessions === undefined) return null;
+  const sessions = new UiSessions({
+    store: stores.uiSessions,
+    adminKeys: parts.adminKeys,
+    adminKeyStore: stores.adminKeys,
+    tokens: randomOpaqueTokens,
+    clock: parts.clock,
+    throttle: parts.throttle,
+    settings: { idleSeconds: config.ui.idleMinutes * 60, absoluteSeconds: config.ui.absoluteHours * 3600 },
+  });
+  return {
+    sessions,
+    admin: parts.admin,
+    adminKeys: parts.adminKeys,
+    tokens: randomOpaqueTokens,
+    clock: parts.clock,
+    logger: parts.logger,
+    signingKeys: () => summarizeKeys(parts.keyRing.all(), parts.clock.now()),
+    signingKeyFolder: signingKeyFolder(
+      { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
+      parts.keyRing,
+      parts.clock,
+    ),
+    registryConfigYaml: registryConfigYaml(config),
+    registryHost: config.registry.host ?? '<registry-host>',
+  };
 }
 
 /** Minted credentials on the token endpoint, their minting and their admin; null when the stores have none. */
@@ -394,6 +441,7 @@ export async function startRegauth(config: RegauthConfig, overrides: Overrides =
       reachableFrom: reachableFrom(config.server.host),
       ...(adminPort === null ? {} : { adminAddress: `${config.server.adminListener.host}:${adminPort}` }),
       realm: config.realm,
+      ...(regauth.uiSessions === null ? {} : { webUi: `${scheme}://127.0.0.1:${port}/ui/` }),
       keyId: regauth.signingKey.keyId,
       store: regauth.storeKind === 'embedded' ? `embedded (${config.database.dataDir})` : regauth.storeKind,
     });

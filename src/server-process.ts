@@ -66,7 +66,7 @@ export async function runServerProcess(options: ServerProcessOptions): Promise<v
   }
   flushStandardOutput();
   process.stdout.write(
-    terminalStartupText({ host: config.server.host, port: running.port, registryConfigYaml: yaml, registryHost: config.registry.host }),
+    terminalStartupText({ host: config.server.host, port: running.port, registryConfigYaml: yaml, registryHost: config.registry.host, uiUrl: config.ui.enabled ? `${running.url}/ui/` : null }),
   );
 }
 

@@ -7,6 +7,8 @@ export interface StartupFacts {
   readonly registryConfigYaml: string;
   /** `registry.host`; the example commands use 127.0.0.1:5000 without it. */
   readonly registryHost: string | null;
+  /** The web UI's address, or null when it is off. */
+  readonly uiUrl?: string | null;
 }
 
 const EXAMPLE_REGISTRY = '127.0.0.1:5000';
@@ -27,6 +29,9 @@ export function terminalStartupText(facts: StartupFacts): string {
     '',
     facts.registryConfigYaml.trimEnd(),
     '',
+    ...(facts.uiUrl == null
+      ? []
+      : [`Web UI: ${facts.uiUrl} (sign in with a key from \`npx regauth admin-keys create --name you\`)`, '']),
     'Next, in another terminal:',
     `  npx regauth tokens create --name laptop --repo team/app --scope write_registry --registry ${registry}`,
     `  then run the docker login line it prints, and: docker push ${registry}/team/app:v1`,

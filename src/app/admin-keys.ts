@@ -37,12 +37,13 @@ export class AdminKeys {
     this.deps = { ...deps, store: failClosed('store', deps.store) };
   }
 
-  async create(name: string): Promise<CreatedAdminKey> {
+  /** `actor` names who did it in the audit log (the CLI by default). */
+  async create(name: string, actor = 'cli'): Promise<CreatedAdminKey> {
     const trimmed = parseDisplayName(name);
     const key = this.deps.tokens.generate(ADMIN_KEY_PREFIX);
     const now = this.deps.clock.now();
     const created = await this.deps.store.create({ name: trimmed, keyHash: this.deps.tokens.digest(key), createdAt: now });
-    await this.record('admin_key.created', created, now);
+    await this.record('admin_key.created', created, now, actor);
     return { adminKey: adminKeyView(created), key };
   }
 
@@ -50,11 +51,11 @@ export class AdminKeys {
     return (await this.deps.store.list()).map(adminKeyView);
   }
 
-  async revoke(id: number): Promise<AdminKeyView> {
+  async revoke(id: number, actor = 'cli'): Promise<AdminKeyView> {
     const now = this.deps.clock.now();
     const revoked = await this.deps.store.revoke(id, now);
     if (revoked === null) throw new AdminKeyNotFoundError(id);
-    await this.record('admin_key.revoked', revoked, now);
+    await this.record('admin_key.revoked', revoked, now, actor);
     return adminKeyView(revoked);
   }
 
@@ -70,11 +71,11 @@ export class AdminKeys {
     return found;
   }
 
-  private record(event: 'admin_key.created' | 'admin_key.revoked', key: AdminKey, now: Date): Promise<void> {
+  private record(event: 'admin_key.created' | 'admin_key.revoked', key: AdminKey, now: Date, actor: string): Promise<void> {
     return this.deps.audit.recordDurably({
       occurredAt: now,
       event,
-      actor: 'cli',
+      actor,
       deployTokenId: null,
       username: null,
       clientIp: null,

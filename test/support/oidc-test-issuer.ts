@@ -107,7 +107,10 @@ export class OidcTestIssuer {
     const target = new URL(input instanceof Request ? input.url : input);
     if (!this.hostNames.has(target.hostname)) return Promise.reject(new TypeError(`fetch failed: ${target.hostname} is not routed to a test issuer`));
     const port = Number(new URL(this.url).port);
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
     const options = { host: '127.0.0.1', port, path: `${target.pathname}${target.search}`, method: init.method ?? 'GET', headers: { ...headers, host: target.host } };
     return new Promise<Response>((resolve, reject) => {
       const onResponse = (response: IncomingMessage) => resolve(toFetchResponse(response));

@@ -38,6 +38,16 @@ describe('the start-up text for a terminal', () => {
   });
 });
 
+describe('the web UI address in the start-up text', () => {
+  test('is printed with how to get a key to sign in with, and left out when the UI is off', () => {
+    const facts = { host: '127.0.0.1', port: 5001, registryConfigYaml: YAML, registryHost: null };
+    expect(terminalStartupText({ ...facts, uiUrl: 'http://127.0.0.1:5001/ui/' })).toContain(
+      '\nWeb UI: http://127.0.0.1:5001/ui/ (sign in with a key from `npx regauth admin-keys create --name you`)\n\nNext, in another terminal:',
+    );
+    expect(terminalStartupText({ ...facts, uiUrl: null })).not.toContain('Web UI');
+  });
+});
+
 describe('who can reach a listen address', () => {
   test.each([
     ['0.0.0.0', 'every network interface: other machines can reach the token endpoint, the admin API and metrics'],

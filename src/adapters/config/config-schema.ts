@@ -167,6 +167,13 @@ export const configSchema = z
         perIp: lockoutRule,
       })
       .strict(),
+    ui: z
+      .object({
+        enabled: booleanSetting,
+        idleMinutes: positiveInt(24 * 60),
+        absoluteHours: positiveInt(7 * 24),
+      })
+      .strict(),
     log: z
       .object({
         level: z.enum(['error', 'warn', 'info', 'debug']),
@@ -231,6 +238,9 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_FEDERATION_ALLOW_INSECURE_LOOPBACK_ISSUERS: 'federation.allowInsecureLoopbackIssuers',
   REGAUTH_FEDERATION_KEY_SET_REFRESH_COOLDOWN: 'federation.keySetRefreshCooldownSeconds',
   REGAUTH_METRICS_PATH: 'metrics.path',
+  REGAUTH_UI_ENABLED: 'ui.enabled',
+  REGAUTH_UI_IDLE_MINUTES: 'ui.idleMinutes',
+  REGAUTH_UI_ABSOLUTE_HOURS: 'ui.absoluteHours',
   REGAUTH_LOG_LEVEL: 'log.level',
   REGAUTH_LOG_FORMAT: 'log.format',
 };

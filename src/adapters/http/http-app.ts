@@ -6,6 +6,7 @@ import { createAppShell, finishApp } from './app-shell.js';
 import { healthRoutes } from './health-routes.js';
 import { requestMetrics } from './metrics-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { UI_PREFIX, uiRouter, type UiRouterDeps } from '../ui/ui-router.js';
 import { federationExchangeRoutes } from './federation-exchange-routes.js';
 import type { IdentityTokenExchange } from '../../app/federation/identity-token-exchange.js';
 
@@ -17,6 +18,8 @@ export interface HttpAppDeps extends AdminRoutesDeps {
   readonly trustedProxies?: readonly string[];
   /** True when the admin listener serves metrics and the admin API: this app then answers them 404. */
   readonly adminRoutesElsewhere?: boolean;
+  /** Absent: no web UI. */
+  readonly ui?: UiRouterDeps;
   /** Keyless access: identity tokens exchanged for registry credentials. */
   readonly exchange?: { readonly path: string; readonly exchange: IdentityTokenExchange };
 }
@@ -32,5 +35,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   if (deps.exchange !== undefined) app.use(federationExchangeRoutes(deps.exchange.path, deps.exchange.exchange));
   if (deps.adminRoutesElsewhere !== true) useAdminRoutes(app, deps);
   app.use(healthRoutes(deps.readiness));
+  if (deps.ui !== undefined) {
+    app.get('/', (_request, response) => response.redirect(302, `${UI_PREFIX}/`));
+    app.use(UI_PREFIX, uiRouter(deps.ui));
+  }
   return finishApp(app, deps.logger);
 }

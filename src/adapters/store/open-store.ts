@@ -1,3 +1,4 @@
+import type { UiSessionStore } from '../../app/ui-session-ports.js';
 import type { FederatedCredentialStore, ServiceSecretStore, TrustedIssuerStore, TrustPolicyStore } from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
@@ -12,6 +13,7 @@ import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
 import { SqlFederatedCredentialStore } from './sql-federated-credential-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
+import { SqlUiSessionStore } from './sql-ui-session-store.js';
 import { SqlServiceSecretStore } from './sql-service-secret-store.js';
 import { SqlTrustedIssuerStore } from './sql-trusted-issuer-store.js';
 import { SqlTrustPolicyStore } from './sql-trust-policy-store.js';
@@ -31,6 +33,7 @@ export interface OpenStore {
   readonly adminKeys: AdminKeyStore;
   readonly auditLog: AuditLog;
   readonly changes: DeployTokenChangeFeed;
+  readonly uiSessions: UiSessionStore;
   /** Minted credentials and the identity-token uses that guard against replay. */
   readonly federatedCredentials: FederatedCredentialStore;
   readonly serviceSecrets: ServiceSecretStore;
@@ -76,6 +79,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     adminKeys: new SqlAdminKeyStore(opened),
     auditLog: new SqlAuditLog(opened),
     changes: new SqlDeployTokenChangeFeed(opened),
+    uiSessions: new SqlUiSessionStore(opened),
     federatedCredentials: new SqlFederatedCredentialStore(opened),
     serviceSecrets: new SqlServiceSecretStore(opened),
     trustedIssuers: new SqlTrustedIssuerStore(opened),

@@ -1,0 +1,90 @@
+import express, { type Router } from 'express';
+import type { AuditQueryInput, DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import { AUDIT_EVENT_TYPES } from '../../app/ports.js';
+import { RegauthError } from '../../core/regauth-error.js';
+import { queryText, sessionOf } from './ui-context.js';
+import { ErrorSummary, Layout, Time, UI_PREFIX, type FieldError } from './layout.js';
+import { sendPage } from './render-page.js';
+
+const NUMERIC = /^[1-9][0-9]{0,14}$/;
+
+/** The audit log, newest first, filtered by event, token and time; each row links to its token. */
+export function auditRoutes(admin: DeployTokenAdmin): Router {
+  const router = express.Router();
+  router.get('/audit', async (request, response) => {
+    const event = queryText(request, 'event');
+    const token = queryText(request, 'token').trim();
+    const since = queryText(request, 'since').trim();
+    const before = queryText(request, 'before');
+    const input: AuditQueryInput = {
+      limit: 100,
+      ...(event === '' ? {} : { event }),
+      ...(token === '' ? {} : { token }),
+      ...(since === '' ? {} : { since }),
+      ...(NUMERIC.test(before) ? { before: Number(before) } : {}),
+    };
+    const errors: FieldError[] = [];
+    let page: Awaited<ReturnType<DeployTokenAdmin['audit']>> = { items: [], next: null };
+    try {
+      page = await admin.audit(input);
+    } catch (error) {
+      if (!(error instanceof RegauthError) || error.code === 'unavailable' || error.code === 'overloaded') throw error;
+      errors.push({ field: error.code === 'not_found' ? 'token' : 'since', message: error.message });
+    }
+    const next = new URLSearchParams({ event, token, since, before: String(page.next ?? '') });
+    sendPage(
+      response,
+      <Layout title="Audit log" session={sessionOf(response)}>
+        <ErrorSummary errors={errors} />
+        <form method="get" action={`${UI_PREFIX}/audit`} role="search">
+          <label for="event">Event</label>
+          <select id="event" name="event">
+            <option value="">any</option>
+            {AUDIT_EVENT_TYPES.map((type) => (
+              <option value={type} selected={type === event}>
+                {type}
+              </option>
+            ))}
+          </select>
+          <label for="token">Token (id or username)</label>
+          <input id="token" name="token" value={token} />
+          <label for="since">Since (24h, 7d or a date)</label>
+          <input id="since" name="since" value={since} />
+          <div>
+            <button type="submit">Filter</button>
+          </div>
+        </form>
+        {page.items.length === 0 ? (
+          <p>No events match.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">By</th>
+                <th scope="col">Token</th>
+                <th scope="col">Client address</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((item) => (
+                <tr>
+                  <td>
+                    <Time iso={item.occurredAt} />
+                  </td>
+                  <td>{item.event}</td>
+                  <td>{item.actor ?? '—'}</td>
+                  <td>{item.tokenId === null ? (item.username ?? '—') : <a href={`${UI_PREFIX}/tokens/${item.tokenId}`}>{item.username ?? item.tokenId}</a>}</td>
+                  <td>{item.clientIp ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {page.next === null ? null : <a href={`${UI_PREFIX}/audit?${next.toString()}`}>Older events</a>}
+      </Layout>,
+    );
+  });
+  return router;
+}
