@@ -162,6 +162,8 @@ describeWithTools('the start commands the README names', () => {
         '    issuer: regauth',
         `    rootcertbundle: ${join(root, 'tty', 'keys', 'registry-rootcertbundle.pem')}`,
         '',
+        `Web UI: http://127.0.0.1:${server.port}/ui/ (sign in with a key from \`npx regauth admin-keys create --name you\`)`,
+        '',
         'Next, in another terminal:',
         '  npx regauth tokens create --name laptop --repo team/app --scope write_registry --registry 127.0.0.1:5000',
         '  then run the docker login line it prints, and: docker push 127.0.0.1:5000/team/app:v1',
