@@ -3,6 +3,7 @@ import type { ExchangeRequest, ExchangedCredential, IdentityTokenExchange } from
 import { sendError } from './error-responses.js';
 import { markAudited } from './request-logging.js';
 import { TokenRequestError } from './token-request-error.js';
+import { noStore } from './token-routes.js';
 
 /** A CI identity token is a few KB; GitLab's with many claims stays well under this. */
 const BODY_LIMIT = '32kb';
@@ -69,9 +70,4 @@ function text(body: Record<string, unknown>, name: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new TokenRequestError('invalid_request', `${name} must be a string`);
   return value;
-}
-
-function noStore(_request: Request, response: Response, next: () => void): void {
-  response.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
-  next();
 }

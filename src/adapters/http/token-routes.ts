@@ -36,7 +36,8 @@ function tokenResponseBody(issued: IssuedRegistryToken): Record<string, unknown>
   };
 }
 
-function noStore(_request: Request, response: Response, next: NextFunction): void {
+/** Token answers carry credentials: no cache may keep them. */
+export function noStore(_request: Request, response: Response, next: NextFunction): void {
   response.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
   next();
 }
