@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the integration and end-to-end tests run against, on Debian 12:
-# the registry, skopeo, podman, buildah, containerd and the Docker engine, and a PostgreSQL on 127.0.0.1:5432
+# the registry, skopeo, podman, buildah, containerd and the Docker engine, Chromium (the web UI's browser
+# tests drive /usr/bin/chromium through playwright-core), and a PostgreSQL on 127.0.0.1:5432
 # that trusts local TCP connections and has a database named `test`; and the deployment validators:
 # docker-compose (`config` checks docker-compose.yml) and kubectl (`kubectl kustomize` renders
 # deploy/kubernetes).
@@ -12,6 +13,8 @@ set -euo pipefail
 # container, so neither fuse-overlayfs nor slirp4netns is needed.
 E2E_PACKAGES=(docker-registry skopeo podman buildah containerd docker.io)
 DEPLOY_PACKAGES=(docker-compose)
+# Debian's build, at /usr/bin/chromium: Playwright's own browser download needs the internet.
+BROWSER_PACKAGES=(chromium)
 PG_HOST=127.0.0.1
 PG_PORT=5432
 TEST_DATABASE=test
@@ -135,6 +138,6 @@ ensure_kubectl() {
   command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client
 }
 
-apt_install "${E2E_PACKAGES[@]}" "${DEPLOY_PACKAGES[@]}"
+apt_install "${E2E_PACKAGES[@]}" "${DEPLOY_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}"
 ensure_kubectl
 ensure_postgres
