@@ -40,7 +40,11 @@ export function adminKeyRoutes(adminKeys: AdminKeys): Router {
                 <td>
                   <Time iso={key.lastUsedAt} />
                 </td>
-                <td>{key.status === 'active' ? <a href={`${UI_PREFIX}/admin-keys/${key.id}/revoke`}>Revoke {key.name}</a> : null}</td>
+                <td>{key.status === 'active' ? (
+                    <a href={`${UI_PREFIX}/admin-keys/${key.id}/revoke`} data-confirm>
+                      Revoke {key.name}
+                    </a>
+                  ) : null}</td>
               </tr>
             ))}
           </tbody>

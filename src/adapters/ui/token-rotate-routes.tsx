@@ -25,7 +25,7 @@ export function tokenRotateRoutes(admin: DeployTokenAdmin, sessions: UiSessions,
           <input type="hidden" name="formKey" value={tokens.generate('')} />
           <button type="submit">Rotate the secret of {token.name}</button>
         </form>
-        <p>
+        <p data-cancel>
           <a href={`${UI_PREFIX}/tokens/${token.id}`}>Keep the current secret</a>
         </p>
       </Layout>,

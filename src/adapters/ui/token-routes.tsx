@@ -147,8 +147,14 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
         </dl>
         {session.role === 'admin' && token.status !== 'revoked' ? (
           <p>
-            <a href={`${UI_PREFIX}/tokens/${token.id}/edit`}>Edit</a> · <a href={`${UI_PREFIX}/tokens/${token.id}/rotate`}>Rotate its secret</a> ·{' '}
-            <a href={`${UI_PREFIX}/tokens/${token.id}/revoke`}>Revoke this token</a>
+            <a href={`${UI_PREFIX}/tokens/${token.id}/edit`}>Edit</a> ·{' '}
+            <a href={`${UI_PREFIX}/tokens/${token.id}/rotate`} data-confirm>
+              Rotate its secret
+            </a>{' '}
+            ·{' '}
+            <a href={`${UI_PREFIX}/tokens/${token.id}/revoke`} data-confirm>
+              Revoke this token
+            </a>
           </p>
         ) : null}
         <h2>Activity</h2>
@@ -195,7 +201,7 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
           <CsrfField token={sessionOf(response).csrfToken} />
           <button type="submit">Revoke {token.name}</button>
         </form>
-        <p>
+        <p data-cancel>
           <a href={`${UI_PREFIX}/tokens/${token.id}`}>Keep it</a>
         </p>
       </Layout>,

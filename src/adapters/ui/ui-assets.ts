@@ -1,20 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** Progressive enhancement only: every page works without it. */
-const SCRIPT = `"use strict";
-document.addEventListener("click", function (event) {
-  var button = event.target.closest("[data-copy]");
-  if (!button) return;
-  var source = document.getElementById(button.getAttribute("data-copy"));
-  if (!source || !navigator.clipboard) return;
-  navigator.clipboard.writeText(source.textContent).then(function () { button.textContent = "Copied"; });
-});
-document.querySelectorAll("time[datetime]").forEach(function (element) {
-  var date = new Date(element.getAttribute("datetime"));
-  if (!isNaN(date.getTime())) element.title = date.toLocaleString();
-});
-document.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
-`;
+import { UI_ENHANCEMENTS_SCRIPT } from './ui-enhancements-script.js';
 
 const STYLESHEET = `*,*::before,*::after{box-sizing:border-box}
 body{margin:0;font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b;background:#fff}
@@ -23,7 +8,7 @@ a{color:#0b4f9c}a:focus,button:focus,input:focus,select:focus{outline:3px solid 
 header{background:#12263f;color:#fff;padding:8px 16px}header a{color:#fff}
 nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}
 main{padding:16px;max-width:72rem;margin:0 auto}
-table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #ccc;overflow-wrap:anywhere}
 label{display:block;font-weight:600;margin-top:12px}input,select,textarea{font:inherit;padding:6px;max-width:100%}
 button{font:inherit;padding:6px 14px;margin-top:12px;cursor:pointer}
 .error-summary{border:3px solid #b00020;padding:8px 16px;margin-bottom:16px}.field-error{color:#b00020;font-weight:600}
@@ -31,6 +16,11 @@ button{font:inherit;padding:6px 14px;margin-top:12px;cursor:pointer}
 pre{background:#f3f3f3;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 .inline-form{display:inline}.stats{display:flex;flex-wrap:wrap;gap:16px;padding:0;list-style:none}
 .stats li{border:1px solid #ccc;padding:8px 16px}
+.visually-hidden,.tabs-enhanced [role=tabpanel]>h2{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+[role=tablist]{display:flex;flex-wrap:wrap;gap:4px;border-bottom:2px solid #12263f;margin-top:16px}
+[role=tab]{margin:0;border:1px solid #12263f;border-bottom:none;background:#f3f3f3;color:#1b1b1b}
+[role=tab][aria-selected=true]{background:#12263f;color:#fff}
+dialog{max-width:min(40rem,calc(100vw - 32px));border:2px solid #12263f;padding:16px 24px}dialog::backdrop{background:rgb(0 0 0 / 50%)}
 `;
 
 export interface UiAsset {
@@ -45,6 +35,6 @@ function hashed(name: string, extension: string, contentType: string, body: stri
 }
 
 /** Served with hashed names, so they can be cached for a year. */
-export const UI_SCRIPT = hashed('regauth-ui', 'js', 'text/javascript; charset=utf-8', SCRIPT);
+export const UI_SCRIPT = hashed('regauth-ui', 'js', 'text/javascript; charset=utf-8', UI_ENHANCEMENTS_SCRIPT);
 export const UI_STYLESHEET = hashed('regauth-ui', 'css', 'text/css; charset=utf-8', STYLESHEET);
 export const UI_ASSETS: readonly UiAsset[] = [UI_SCRIPT, UI_STYLESHEET];
