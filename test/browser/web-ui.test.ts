@@ -98,7 +98,12 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
       locale: 'en-GB',
       permissions: ['clipboard-read', 'clipboard-write'],
     });
-    guard.context.on('page', (opened) => opened.on('pageerror', (error) => pageErrors.push(`${opened.url()}: ${error.message}`)));
+    guard.context.on('page', (opened) => {
+      opened.on('pageerror', (error) => pageErrors.push(`${opened.url()}: ${error.message}`));
+      opened.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) pageErrors.push(`${opened.url()}: ${message.text()}`);
+      });
+    });
     page = await guard.context.newPage();
   }, 120_000);
 
@@ -112,6 +117,19 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await registry?.stop();
     await regauth?.stop();
     if (root !== undefined) await removeWorkDir(root);
+  }, 30_000);
+
+  test('the route guard refuses and records a request that would leave loopback', async () => {
+    const probe = await newGuardedContext(browser as Browser);
+    try {
+      const blank = await probe.context.newPage();
+      await blank.goto('about:blank');
+      await blank.evaluate('fetch("http://192.0.2.1/beacon").catch(() => null)');
+      expect(probe.outsideRequests).toEqual(['http://192.0.2.1/beacon']);
+      expect(() => probe.assertStayedOnLoopback()).toThrow('requests left loopback');
+    } finally {
+      await probe.close();
+    }
   }, 30_000);
 
   test('the sign-in page, then signing in with an admin key, lands on the overview', async () => {
@@ -134,8 +152,10 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     expect(writer.username).toMatch(/^deploy-token-\d+$/);
     expect(await page.locator('pre#kubernetes').textContent()).toContain('kubernetes.io/dockerconfigjson');
 
+    // Chromium sends the create form again: regauth answers that it was sent already, without the secret.
     await page.reload();
     const reloaded = (await page.locator('main').textContent()) ?? '';
+    expect(reloaded).toContain('This form was already sent');
     expect(reloaded).not.toContain(writer.secret);
     await page.goto(ui(`/tokens/${writer.id}`));
     expect(await page.content()).not.toContain(writer.secret);
@@ -353,13 +373,19 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await page.getByRole('heading', { level: 1, name: 'Deploy token typed by keyboard created' }).waitFor();
   }, 60_000);
 
-  test('at a phone’s width (375 px) the main pages do not scroll sideways', async () => {
+  test('at a phone’s width (375 px) the main pages do not scroll sideways; wide tables scroll in a focusable region', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     try {
       for (const path of ['/', '/tokens', '/tokens/new', `/tokens/${reader.id}`, `/tokens/${reader.id}/edit`, '/audit', '/signing-keys', '/admin-keys']) {
         await page.goto(ui(path));
         expect({ path, overflow: await horizontalOverflow(page) }).toEqual({ path, overflow: 0 });
+        await expectNoAxeViolations(page);
       }
+      await page.goto(ui('/tokens'));
+      const table = page.getByRole('region', { name: 'Deploy tokens' });
+      await table.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction('document.querySelector(".table-scroll").scrollLeft > 0');
       await createToken(page, 'on a phone', 'pull');
       expect(await horizontalOverflow(page)).toBe(0);
     } finally {

@@ -80,6 +80,8 @@ export async function newGuardedContext(browser: Browser, options: BrowserContex
 
 /** Fails with each violation's rule, help text and elements when axe-core finds any at WCAG 2.2 AA. */
 export async function expectNoAxeViolations(page: Page): Promise<void> {
+  // Until the load event the stylesheet may still be on its way, and contrast would be judged without it.
+  await page.waitForLoadState('load');
   const results = await new AxeBuilder({ page }).withTags([...WCAG_22_AA_TAGS]).analyze();
   const violations = results.violations.map((violation) => ({
     page: page.url(),
@@ -92,6 +94,7 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
 }
 
 /** How far the page scrolls sideways; 0 when it fits the viewport's width. */
-export function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
+export async function horizontalOverflow(page: Page): Promise<number> {
+  await page.waitForLoadState('load');
+  return (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
 }

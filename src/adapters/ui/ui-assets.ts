@@ -6,9 +6,10 @@ body{margin:0;font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1b;bac
 a{color:#0b4f9c}a:focus,button:focus,input:focus,select:focus{outline:3px solid #c75a00;outline-offset:2px}
 .skip-link{position:absolute;left:-999px}.skip-link:focus{left:8px;top:8px;background:#fff;padding:8px;z-index:1}
 header{background:#12263f;color:#fff;padding:8px 16px}header a{color:#fff}
-nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}
+nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;align-items:center;gap:4px 16px}nav button{margin:0}
 main{padding:16px;max-width:72rem;margin:0 auto}
-table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #ccc;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #ccc}td code{overflow-wrap:anywhere}
+.table-scroll{overflow-x:auto}.table-scroll>table{display:table}
 label{display:block;font-weight:600;margin-top:12px}input,select,textarea{font:inherit;padding:6px;max-width:100%}
 button{font:inherit;padding:6px 14px;margin-top:12px;cursor:pointer}
 .error-summary{border:3px solid #b00020;padding:8px 16px;margin-bottom:16px}.field-error{color:#b00020;font-weight:600}
@@ -20,7 +21,7 @@ pre{background:#f3f3f3;padding:8px;overflow-x:auto;white-space:pre-wrap;word-bre
 [role=tablist]{display:flex;flex-wrap:wrap;gap:4px;border-bottom:2px solid #12263f;margin-top:16px}
 [role=tab]{margin:0;border:1px solid #12263f;border-bottom:none;background:#f3f3f3;color:#1b1b1b}
 [role=tab][aria-selected=true]{background:#12263f;color:#fff}
-dialog{max-width:min(40rem,calc(100vw - 32px));border:2px solid #12263f;padding:16px 24px}dialog::backdrop{background:rgb(0 0 0 / 50%)}
+dialog{max-width:min(40rem,calc(100vw - 32px));border:2px solid #12263f;padding:16px 24px}dialog form{display:inline-block;margin-right:12px}dialog::backdrop{background:rgb(0 0 0 / 50%)}
 `;
 
 export interface UiAsset {

@@ -4,7 +4,8 @@
  * - copy buttons (shown only where the Clipboard API exists: https or loopback);
  * - `[data-tabs]`: its `[data-tab-label]` children become an ARIA tab set (arrow keys, Home, End);
  * - `a[data-confirm]`: the confirmation page it links to opens in a modal `<dialog>` instead;
- * - `<time datetime>`: shown in the browser's time zone, the UTC text kept as its title.
+ * - `<time datetime>`: shown in the browser's time zone, the UTC text kept as its title;
+ * - tables scroll sideways inside a focusable, named region (on a phone's width).
  */
 export const UI_ENHANCEMENTS_SCRIPT = `"use strict";
 (function () {
@@ -125,6 +126,38 @@ export const UI_ENHANCEMENTS_SCRIPT = `"use strict";
       .then(function (html) { openConfirmation(new DOMParser().parseFromString(html, "text/html"), link); })
       .catch(function () { window.location.assign(link.href); });
   });
+
+  // A table wider than the screen scrolls inside a region that keyboard users can focus and scroll.
+  function nameOfTable(table) {
+    for (var node = table.previousElementSibling; node; node = node.previousElementSibling) {
+      if (/^H[1-6]$/.test(node.tagName)) return node.textContent;
+    }
+    var title = document.querySelector("h1");
+    return title ? title.textContent : "Table";
+  }
+  var scrollers = Array.prototype.map.call(document.querySelectorAll("main table"), function (table) {
+    var scroller = document.createElement("div");
+    scroller.className = "table-scroll";
+    scroller.setAttribute("data-name", nameOfTable(table));
+    table.parentNode.insertBefore(scroller, table);
+    scroller.appendChild(table);
+    return scroller;
+  });
+  function markScrollers() {
+    scrollers.forEach(function (scroller) {
+      if (scroller.scrollWidth > scroller.clientWidth) {
+        scroller.tabIndex = 0;
+        scroller.setAttribute("role", "region");
+        scroller.setAttribute("aria-label", scroller.getAttribute("data-name"));
+      } else {
+        scroller.removeAttribute("tabindex");
+        scroller.removeAttribute("role");
+        scroller.removeAttribute("aria-label");
+      }
+    });
+  }
+  markScrollers();
+  window.addEventListener("resize", markScrollers);
 
   function pad(number) { return (number < 10 ? "0" : "") + number; }
   var zone = (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time").replace("Etc/", "");

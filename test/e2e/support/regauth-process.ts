@@ -1,12 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startDaemon, type Daemon, type DaemonExit } from './daemon.js';
 import { freePort } from './free-port.js';
 import { assertSucceeded, runCommand, type CommandResult } from './run-command.js';
+import { REPOSITORY_ROOT as ROOT } from '../../support/repository.js';
 
-const ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 export const SERVICE = 'e2e-registry';
 export const ISSUER = 'regauth-e2e';
 
