@@ -68,7 +68,9 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   try {
     await mkdir(OUT_DIR, { recursive: true });
-    regauth = await startRegauthProcess(join(workDir, 'regauth'), { env: { REGAUTH_REGISTRY_HOST: REGISTRY_HOST } });
+    regauth = await startRegauthProcess(join(workDir, 'regauth'), {
+      env: { REGAUTH_REGISTRY_HOST: REGISTRY_HOST, REGAUTH_SERVICE: REGISTRY_HOST, REGAUTH_ISSUER: 'regauth' },
+    });
     const adminKey = (
       JSON.parse(assertSucceeded(await regauth.cli(['admin-keys', 'create', '--json', '--name', 'platform-team']), 'admin-keys create').stdout) as {
         key: string;
