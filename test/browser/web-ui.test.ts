@@ -11,6 +11,7 @@ import {
   browserAvailable,
   expectNoAxeViolations,
   horizontalOverflow,
+  isLoopbackUrl,
   launchBrowser,
   newGuardedContext,
   type GuardedContext,
@@ -120,6 +121,12 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
   }, 30_000);
 
   test('the route guard refuses and records a request that would leave loopback', async () => {
+    for (const url of ['http://127.0.0.1:5001/ui/', 'http://localhost/', 'http://[::1]:8080/', 'http://127.0.0.53/', 'data:text/plain,x']) {
+      expect({ url, loopback: isLoopbackUrl(url) }).toEqual({ url, loopback: true });
+    }
+    for (const url of ['http://127.0.0.1.example.com/', 'https://example.com/', 'http://10.0.0.1/', 'ws://192.0.2.1/']) {
+      expect({ url, loopback: isLoopbackUrl(url) }).toEqual({ url, loopback: false });
+    }
     const probe = await newGuardedContext(browser as Browser);
     try {
       const blank = await probe.context.newPage();
@@ -333,10 +340,26 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await checkPage('signing keys, rotated');
   }, 60_000);
 
-  test('the admin keys, trust policies and not-found pages', async () => {
+  test('admin keys: the list, one made (shown once) and revoked through the dialog; trust policies and not-found pages', async () => {
     await page.goto(ui('/admin-keys'));
     expect(await page.locator('tbody tr').first().textContent()).toContain(ADMIN_NAME);
     await checkPage('admin keys');
+    await page.getByLabel('Name', { exact: true }).fill('bob');
+    await page.getByRole('button', { name: 'Create admin key' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Admin key bob created' }).waitFor();
+    expect(await page.locator('pre#admin-key').textContent()).toMatch(/^regauth_admin_/);
+    await checkPage('admin key shown once');
+    await page.getByRole('link', { name: 'Back to the admin keys' }).click();
+    const revokeBob = page.getByRole('link', { name: 'Revoke bob' });
+    await page.goto(`${regauth?.url}${await revokeBob.getAttribute('href')}`);
+    await checkPage('admin key revoke confirmation');
+    await page.goBack();
+    await revokeBob.click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke admin key bob?' });
+    await dialog.getByRole('button', { name: 'Revoke bob' }).click();
+    await page.waitForURL(ui('/admin-keys'));
+    expect(await page.locator('tbody tr', { hasText: 'bob' }).textContent()).toContain('revoked');
+
     await page.goto(ui('/trust-policies'));
     await checkPage('trust policies');
     const missing = await page.goto(ui('/no-such-page'));
@@ -391,7 +414,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     } finally {
       await page.setViewportSize({ width: 1280, height: 720 });
     }
-  }, 60_000);
+  }, 120_000);
 
   test('sign-out ends the session: a protected page then redirects to sign-in', async () => {
     await page.goto(ui('/'));
@@ -402,7 +425,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
   }, 60_000);
 
   test('axe-core checked every page of the UI', () => {
-    for (const name of ['overview', 'tokens list', 'create form', 'shown once', 'token detail', 'token edit', 'rotate confirmation', 'revoke confirmation', 'audit', 'signing keys', 'admin keys', 'trust policies', 'sign-in', 'not found']) {
+    for (const name of ['overview', 'tokens list', 'create form', 'shown once', 'token detail', 'token edit', 'rotate confirmation', 'revoke confirmation', 'audit', 'signing keys', 'admin keys', 'admin key shown once', 'admin key revoke confirmation', 'trust policies', 'sign-in', 'not found']) {
       expect(visited).toContain(name);
     }
   });
