@@ -38,8 +38,8 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
   let page: Page;
   let image: TinyOciImage;
   let adminKey: string;
-  const pageErrors: string[] = [];
   const visited = new Set<string>();
+  const secretsSeen: string[] = [];
   let writer: Credentials & { readonly id: string };
   let reader: Credentials & { readonly id: string };
 
@@ -81,6 +81,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     if (secret === undefined) throw new Error(`no secret in ${login}`);
     const username = (await target.locator('main > p code').first().textContent()) ?? '';
     const href = (await target.getByRole('link', { name: 'Go to the token' }).getAttribute('href')) ?? '';
+    secretsSeen.push(secret);
     return { username, secret, id: href.slice(href.lastIndexOf('/') + 1) };
   }
 
@@ -99,18 +100,12 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
       locale: 'en-GB',
       permissions: ['clipboard-read', 'clipboard-write'],
     });
-    guard.context.on('page', (opened) => {
-      opened.on('pageerror', (error) => pageErrors.push(`${opened.url()}: ${error.message}`));
-      opened.on('console', (message) => {
-        if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) pageErrors.push(`${opened.url()}: ${message.text()}`);
-      });
-    });
     page = await guard.context.newPage();
   }, 120_000);
 
   afterEach(() => {
     guard?.assertStayedOnLoopback();
-    expect(pageErrors).toEqual([]);
+    guard?.assertNoPageErrors();
   });
 
   afterAll(async () => {
@@ -120,7 +115,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     if (root !== undefined) await removeWorkDir(root);
   }, 30_000);
 
-  test('the route guard refuses and records a request that would leave loopback', async () => {
+  test('the route guard refuses and records a request that would leave loopback; CSP refusals are recorded', async () => {
     for (const url of ['http://127.0.0.1:5001/ui/', 'http://localhost/', 'http://[::1]:8080/', 'http://127.0.0.53/', 'data:text/plain,x']) {
       expect({ url, loopback: isLoopbackUrl(url) }).toEqual({ url, loopback: true });
     }
@@ -134,6 +129,13 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
       await blank.evaluate('fetch("http://192.0.2.1/beacon").catch(() => null)');
       expect(probe.outsideRequests).toEqual(['http://192.0.2.1/beacon']);
       expect(() => probe.assertStayedOnLoopback()).toThrow('requests left loopback');
+
+      // The CSP refuses an inline script in a real browser, and the context records the refusal.
+      const signInPage = await probe.context.newPage();
+      await signInPage.goto(ui('/sign-in'));
+      await signInPage.addScriptTag({ content: 'window.injected = true;' }).catch(() => null);
+      expect(await signInPage.evaluate('window.injected === true')).toBe(false);
+      expect(() => probe.assertNoPageErrors()).toThrow(/Content Security Policy/);
     } finally {
       await probe.close();
     }
@@ -298,6 +300,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
       await noScript.getByRole('link', { name: 'Rotate its secret' }).click();
       await noScript.waitForURL(ui(`/tokens/${id}/rotate`));
       plain.assertStayedOnLoopback();
+      plain.assertNoPageErrors();
     } finally {
       await plain.close();
     }
@@ -347,7 +350,9 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await page.getByLabel('Name', { exact: true }).fill('bob');
     await page.getByRole('button', { name: 'Create admin key' }).click();
     await page.getByRole('heading', { level: 1, name: 'Admin key bob created' }).waitFor();
-    expect(await page.locator('pre#admin-key').textContent()).toMatch(/^regauth_admin_/);
+    const bobKey = (await page.locator('pre#admin-key').textContent()) ?? '';
+    expect(bobKey).toMatch(/^regauth_admin_/);
+    secretsSeen.push(bobKey);
     await checkPage('admin key shown once');
     await page.getByRole('link', { name: 'Back to the admin keys' }).click();
     const revokeBob = page.getByRole('link', { name: 'Revoke bob' });
@@ -423,6 +428,13 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await page.goto(ui(`/tokens/${reader.id}`));
     expect(page.url()).toBe(ui('/sign-in'));
   }, 60_000);
+
+  test('no secret or admin key the UI showed or was given reaches regauth’s log', async () => {
+    const logs = ((await regauth?.settledLogRecords()) ?? []).map((record) => JSON.stringify(record)).join('\n');
+    expect(logs).toContain('via ui');
+    expect(secretsSeen.length).toBeGreaterThanOrEqual(6);
+    for (const secret of [...secretsSeen, adminKey]) expect(logs).not.toContain(secret);
+  });
 
   test('axe-core checked every page of the UI', () => {
     for (const name of ['overview', 'tokens list', 'create form', 'shown once', 'token detail', 'token edit', 'rotate confirmation', 'revoke confirmation', 'audit', 'signing keys', 'admin keys', 'admin key shown once', 'admin key revoke confirmation', 'trust policies', 'sign-in', 'not found']) {

@@ -50,15 +50,31 @@ export interface GuardedContext {
   readonly context: BrowserContext;
   /** Every request the guard refused, in order. */
   readonly outsideRequests: readonly string[];
+  /** Uncaught script errors and CSP refusals on any page of the context. */
+  readonly pageErrors: readonly string[];
   /** Throws, naming them, when any request left loopback; call it after each test. */
   assertStayedOnLoopback(): void;
+  /** Throws, naming them, when a page had a script error or the CSP refused something; call it after each test. */
+  assertNoPageErrors(): void;
   close(): Promise<void>;
 }
 
-/** A browser context whose every request to a non-loopback host is refused and recorded, to fail the test. */
+const CSP_REFUSAL = /Content Security Policy|Refused to/;
+
+/**
+ * A browser context whose every request to a non-loopback host is refused and recorded, to fail the test,
+ * and whose pages' script errors and CSP refusals are recorded too.
+ */
 export async function newGuardedContext(browser: Browser, options: BrowserContextOptions = {}): Promise<GuardedContext> {
   const context = await browser.newContext(options);
   const outsideRequests: string[] = [];
+  const pageErrors: string[] = [];
+  context.on('page', (page) => {
+    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && CSP_REFUSAL.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
+    });
+  });
   await context.route('**/*', async (route) => {
     const url = route.request().url();
     if (isLoopbackUrl(url)) {
@@ -71,8 +87,12 @@ export async function newGuardedContext(browser: Browser, options: BrowserContex
   return {
     context,
     outsideRequests,
+    pageErrors,
     assertStayedOnLoopback: () => {
       if (outsideRequests.length > 0) throw new Error(`requests left loopback:\n${outsideRequests.join('\n')}`);
+    },
+    assertNoPageErrors: () => {
+      if (pageErrors.length > 0) throw new Error(`errors in the page:\n${pageErrors.join('\n')}`);
     },
     close: () => context.close(),
   };
