@@ -94,9 +94,9 @@ async function main(): Promise<void> {
     await page.goto(ui('/tokens/new'));
     await page.getByLabel('Name', { exact: true }).fill('ci of team/web');
     await page.getByLabel('Repositories, one pattern a line').fill('team/web\nteam/web/**');
-    await page.getByLabel('Test the patterns with a repository name').fill('team/web/cache');
-    await page.getByRole('button', { name: 'Test' }).click();
-    await page.getByText('covers team/web/cache').first().waitFor();
+    await page.locator('#tryRepository, #tryRepositories').fill('team/web/cache');
+    await page.getByRole('button', { name: /^Test/ }).click();
+    await page.waitForLoadState('load');
     await page.getByRole('checkbox', { name: 'Push images (and pull)' }).check();
     await shoot(page, 'create-token');
     await page.getByRole('button', { name: 'Create token' }).click();

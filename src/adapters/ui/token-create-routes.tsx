@@ -124,20 +124,18 @@ export function SecretPage(props: { created: CreatedDeployToken; registryHost: s
       <p>
         Username <code>{created.token.username}</code>
       </p>
-      <div data-tabs="Credential formats">
-        {credentialTabs(created, registryHost).map((tab) => (
-          <section id={`${tab.id}-panel`} data-tab-label={tab.label} aria-labelledby={`${tab.id}-title`}>
-            <h2 id={`${tab.id}-title`}>{tab.label}</h2>
-            <pre id={tab.id}>{tab.text}</pre>
-            <button type="button" data-copy={tab.id} hidden>
-              Copy {tab.label}
-            </button>{' '}
-            <a download={tab.fileName} href={`data:text/plain;charset=utf-8,${encodeURIComponent(tab.text)}`}>
-              Download {tab.fileName}
-            </a>
-          </section>
-        ))}
-      </div>
+      {credentialTabs(created, registryHost).map((tab) => (
+        <section aria-labelledby={`${tab.id}-title`}>
+          <h2 id={`${tab.id}-title`}>{tab.label}</h2>
+          <pre id={tab.id}>{tab.text}</pre>
+          <button type="button" data-copy={tab.id} hidden>
+            Copy {tab.label}
+          </button>{' '}
+          <a download={tab.fileName} href={`data:text/plain;charset=utf-8,${encodeURIComponent(tab.text)}`}>
+            Download {tab.fileName}
+          </a>
+        </section>
+      ))}
       <p>
         <a href={`${UI_PREFIX}/tokens/${created.token.id}`}>Go to the token</a>
       </p>

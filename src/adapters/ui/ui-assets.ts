@@ -14,14 +14,14 @@ label{display:block;font-weight:600;margin-top:12px}input,select,textarea{font:i
 button{font:inherit;padding:6px 14px;margin-top:12px;cursor:pointer}
 .error-summary{border:3px solid #b00020;padding:8px 16px;margin-bottom:16px}.field-error{color:#b00020;font-weight:600}
 .warning{border-left:6px solid #c75a00;padding:4px 12px;background:#fff6ec}
-pre{background:#f3f3f3;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
-.inline-form{display:inline}.stats{display:flex;flex-wrap:wrap;gap:16px;padding:0;list-style:none}
-.stats li{border:1px solid #ccc;padding:8px 16px}
 .visually-hidden,.tabs-enhanced [role=tabpanel]>h2{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 [role=tablist]{display:flex;flex-wrap:wrap;gap:4px;border-bottom:2px solid #12263f;margin-top:16px}
 [role=tab]{margin:0;border:1px solid #12263f;border-bottom:none;background:#f3f3f3;color:#1b1b1b}
 [role=tab][aria-selected=true]{background:#12263f;color:#fff}
 dialog{max-width:min(40rem,calc(100vw - 32px));border:2px solid #12263f;padding:16px 24px}dialog form{display:inline-block;margin-right:12px}dialog::backdrop{background:rgb(0 0 0 / 50%)}
+pre{background:#f3f3f3;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+.inline-form{display:inline}.stats{display:flex;flex-wrap:wrap;gap:16px;padding:0;list-style:none}
+.stats li{border:1px solid #ccc;padding:8px 16px}
 `;
 
 export interface UiAsset {

@@ -2,7 +2,8 @@
  * The UI's one script, progressive enhancement only: every page works without it (all credential formats
  * one after another, confirmation pages, UTC times). Served from a hashed URL: the CSP allows no inline script.
  * - copy buttons (shown only where the Clipboard API exists: https or loopback);
- * - `[data-tabs]`: its `[data-tab-label]` children become an ARIA tab set (arrow keys, Home, End);
+ * - two or more sections of `<main>` that each hold a heading and a `<pre id>` (the shown-once secret's formats)
+ *   become an ARIA tab set (arrow keys, Home, End);
  * - `a[data-confirm]`: the confirmation page it links to opens in a modal `<dialog>` instead;
  * - `<time datetime>`: shown in the browser's time zone, the UTC text kept as its title;
  * - tables scroll sideways inside a focusable, named region (on a phone's width).
@@ -36,18 +37,21 @@ export const UI_ENHANCEMENTS_SCRIPT = `"use strict";
   });
 
   function makeTabs(container) {
-    var panels = Array.prototype.filter.call(container.children, function (child) { return child.hasAttribute("data-tab-label"); });
+    var panels = Array.prototype.filter.call(container.children, function (child) {
+      return child.tagName === "SECTION" && child.querySelector("h2") && child.querySelector("pre[id]");
+    });
     if (panels.length < 2) return;
     var list = document.createElement("div");
     list.setAttribute("role", "tablist");
-    list.setAttribute("aria-label", container.getAttribute("data-tabs") || "Formats");
+    list.setAttribute("aria-label", "Formats");
     var tabs = panels.map(function (panel) {
+      if (!panel.id) panel.id = panel.querySelector("pre[id]").id + "-panel";
       var tab = document.createElement("button");
       tab.type = "button";
       tab.id = panel.id + "-tab";
       tab.setAttribute("role", "tab");
       tab.setAttribute("aria-controls", panel.id);
-      tab.textContent = panel.getAttribute("data-tab-label");
+      tab.textContent = panel.querySelector("h2").textContent;
       panel.setAttribute("role", "tabpanel");
       panel.setAttribute("aria-labelledby", tab.id);
       list.appendChild(tab);
@@ -78,7 +82,7 @@ export const UI_ENHANCEMENTS_SCRIPT = `"use strict";
     container.classList.add("tabs-enhanced");
     select(0, false);
   }
-  document.querySelectorAll("[data-tabs]").forEach(makeTabs);
+  document.querySelectorAll("main").forEach(makeTabs);
 
   var dialog = null;
   var opener = null;
