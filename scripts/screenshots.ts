@@ -84,7 +84,7 @@ async function main(): Promise<void> {
 
     await page.goto(ui('/sign-in'));
     await shoot(page, 'sign-in');
-    await page.getByLabel('Admin key').fill(adminKey);
+    await page.getByLabel('Admin key', { exact: true }).fill(adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(ui('/'));
     await shoot(page, 'overview');

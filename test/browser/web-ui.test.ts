@@ -59,7 +59,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
 
   async function signIn(target: Page): Promise<void> {
     await target.goto(ui('/sign-in'));
-    await target.getByLabel('Admin key').fill(adminKey);
+    await target.getByLabel('Admin key', { exact: true }).fill(adminKey);
     await target.getByRole('button', { name: 'Sign in' }).click();
     await target.waitForURL(ui('/'));
   }
@@ -145,7 +145,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await page.goto(ui('/tokens'));
     expect(page.url()).toBe(ui('/sign-in'));
     await checkPage('sign-in');
-    await page.getByLabel('Admin key').fill('regauth_admin_not-a-key');
+    await page.getByLabel('Admin key', { exact: true }).fill('regauth_admin_not-a-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
     await checkPage('sign-in with an error');
@@ -224,7 +224,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await search('other/app');
     await page.getByText('No deploy tokens match.').waitFor();
     await page.getByLabel('Covers repository').fill('');
-    await page.getByLabel('Status').selectOption('revoked');
+    await page.getByLabel('Status', { exact: true }).selectOption('revoked');
     await search('revoked');
     await page.getByText('No deploy tokens match.').waitFor();
     await checkPage('tokens list, filtered');
@@ -327,7 +327,7 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     for (const event of ['token.created', 'token.updated', 'token.rotated', 'token.revoked']) {
       expect(rows.some((row) => row.includes(event) && row.includes(UI_ACTOR))).toBe(true);
     }
-    await page.getByLabel('Event').selectOption('token.revoked');
+    await page.getByLabel('Event', { exact: true }).selectOption('token.revoked');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/event=token\.revoked/);
     const revoked = await page.locator('tbody tr').allTextContents();
