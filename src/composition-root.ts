@@ -20,8 +20,10 @@ import type { FederatedCredentialStore, ServiceSecretStore } from './app/federat
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
+import type { PendingSsoSignInStore } from './app/sso-sign-in-ports.js';
 import type { UiSessionStore } from './app/ui-session-ports.js';
 import { UiSessions } from './app/ui-sessions.js';
+import { SsoSignIn, type SsoSignInDeps } from './app/sso-sign-in.js';
 import type { FederationAdmin } from './app/federation/federation-admin.js';
 import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
 import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
@@ -43,7 +45,9 @@ import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-ge
 import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { createRegauthServer } from './adapters/http/http-server.js';
-import type { UiRouterDeps } from './adapters/ui/ui-router.js';
+import { UI_PREFIX, type UiRouterDeps } from './adapters/ui/ui-router.js';
+import { SSO_CALLBACK_PATH, type SsoSignInOptions } from './adapters/ui/sso-sign-in-routes.js';
+import { openidClientRelyingParty } from './adapters/oidc/openid-client-relying-party.js';
 import { summarizeKeys } from './adapters/ui/signing-key-summary.js';
 import { reachableFrom } from './adapters/http/listen-address.js';
 import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
@@ -81,11 +85,16 @@ export interface Overrides {
  * `federatedCredentials` and `serviceSecrets`, minted credentials are not accepted; without `uiSessions` there
  * is no web UI.
  */
-export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets' | 'uiSessions'> & {
+export type Stores = Omit<
+  OpenStore,
+  'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets' | 'uiSessions' | 'pendingSsoSignIns'
+> & {
   readonly changes?: DeployTokenChangeFeed;
   readonly federatedCredentials?: FederatedCredentialStore;
   readonly serviceSecrets?: ServiceSecretStore;
   readonly uiSessions?: UiSessionStore;
+  /** Without it, single sign-on is off even when configured. */
+  readonly pendingSsoSignIns?: PendingSsoSignInStore;
 };
 
 /** How often collected last-use times and batched audit events are written. */
@@ -237,7 +246,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       trustedProxies: config.server.trustedProxies,
     };
     const adminListener = config.server.adminListener.port !== null;
-    const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing });
+    const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing, audit });
     return {
       app: createHttpApp({
         ...shared,
@@ -273,7 +282,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
 function webUi(
   config: RegauthConfig,
   stores: Stores,
-  parts: { admin: DeployTokenAdmin; adminKeys: AdminKeys; throttle: LoginThrottle; clock: Clock; logger: Logger; keyRing: KeyRing },
+  parts: { admin: DeployTokenAdmin; adminKeys: AdminKeys; throttle: LoginThrottle; clock: Clock; logger: Logger; keyRing: KeyRing; audit: AuditTrail },
 ): UiRouterDeps | null {
   if (!config.ui.enabled || stores.uiSessions === undefined) return null;
   const sessions = new UiSessions({
@@ -285,6 +294,7 @@ function webUi(
     throttle: parts.throttle,
     settings: { idleSeconds: config.ui.idleMinutes * 60, absoluteSeconds: config.ui.absoluteHours * 3600 },
   });
+  const sso = ssoSignIn(config, stores.pendingSsoSignIns, { sessions, clock: parts.clock, throttle: parts.throttle, audit: parts.audit });
   return {
     sessions,
     admin: parts.admin,
@@ -300,6 +310,26 @@ function webUi(
     ),
     registryConfigYaml: registryConfigYaml(config),
     registryHost: config.registry.host ?? '<registry-host>',
+    ...(sso === null ? {} : { sso }),
+  };
+}
+
+/** Single sign-on for the UI, when `ui.oidc.issuer` is set and the store keeps pending sign-ins. */
+function ssoSignIn(config: RegauthConfig, pending: PendingSsoSignInStore | undefined, parts: Omit<SsoSignInDeps, 'relyingParty' | 'pending' | 'rules' | 'tokens'>): SsoSignInOptions | null {
+  const oidc = config.ui.oidc;
+  if (oidc.issuer === null || oidc.clientId === null || pending === undefined) return null;
+  const relyingParty = openidClientRelyingParty({
+    issuer: oidc.issuer,
+    clientId: oidc.clientId,
+    clientSecret: oidc.clientSecret,
+    redirectUri: `${config.server.publicUrl}${UI_PREFIX}${SSO_CALLBACK_PATH}`,
+    scopes: oidc.scopes,
+    allowInsecureLoopbackIssuer: oidc.allowInsecureLoopbackIssuer,
+  });
+  const rules = { groupsClaim: oidc.groupsClaim, adminGroups: oidc.adminGroups, viewerGroups: oidc.viewerGroups };
+  return {
+    signIn: new SsoSignIn({ ...parts, relyingParty, pending, rules, tokens: randomOpaqueTokens }),
+    providerName: oidc.name ?? new URL(oidc.issuer).hostname,
   };
 }
 

@@ -125,6 +125,8 @@ export const AUDIT_EVENT_TYPES = [
   'issuer.updated',
   'policy.created',
   'policy.updated',
+  'sso.signed_in',
+  'sso.refused',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

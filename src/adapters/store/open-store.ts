@@ -1,3 +1,4 @@
+import type { PendingSsoSignInStore } from '../../app/sso-sign-in-ports.js';
 import type { UiSessionStore } from '../../app/ui-session-ports.js';
 import type { FederatedCredentialStore, ServiceSecretStore, TrustedIssuerStore, TrustPolicyStore } from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
@@ -13,6 +14,7 @@ import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
 import { SqlFederatedCredentialStore } from './sql-federated-credential-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
+import { SqlPendingSsoSignInStore } from './sql-pending-sso-sign-in-store.js';
 import { SqlUiSessionStore } from './sql-ui-session-store.js';
 import { SqlServiceSecretStore } from './sql-service-secret-store.js';
 import { SqlTrustedIssuerStore } from './sql-trusted-issuer-store.js';
@@ -34,6 +36,8 @@ export interface OpenStore {
   readonly auditLog: AuditLog;
   readonly changes: DeployTokenChangeFeed;
   readonly uiSessions: UiSessionStore;
+  /** Single sign-on flows between the redirect to the identity provider and its callback. */
+  readonly pendingSsoSignIns: PendingSsoSignInStore;
   /** Minted credentials and the identity-token uses that guard against replay. */
   readonly federatedCredentials: FederatedCredentialStore;
   readonly serviceSecrets: ServiceSecretStore;
@@ -80,6 +84,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     auditLog: new SqlAuditLog(opened),
     changes: new SqlDeployTokenChangeFeed(opened),
     uiSessions: new SqlUiSessionStore(opened),
+    pendingSsoSignIns: new SqlPendingSsoSignInStore(opened),
     federatedCredentials: new SqlFederatedCredentialStore(opened),
     serviceSecrets: new SqlServiceSecretStore(opened),
     trustedIssuers: new SqlTrustedIssuerStore(opened),

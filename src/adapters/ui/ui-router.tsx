@@ -10,6 +10,7 @@ import { Layout } from './layout.js';
 import { overviewRoutes } from './overview-routes.js';
 import { sendPage } from './render-page.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { ssoSignInRoutes, type SsoSignInOptions } from './sso-sign-in-routes.js';
 import { signingKeyRoutes } from './signing-key-routes.js';
 import type { SigningKeyFolder } from '../keys/signing-key-rotation.js';
 import type { KeySummary } from './signing-key-summary.js';
@@ -36,6 +37,8 @@ export interface UiRouterDeps {
   readonly registryConfigYaml: string;
   /** host[:port] in the docker login and Secret texts. */
   readonly registryHost: string;
+  /** Single sign-on, when configured. */
+  readonly sso?: SsoSignInOptions;
 }
 
 const FORM_LIMIT = '16kb';
@@ -51,7 +54,8 @@ export function uiRouter(deps: UiRouterDeps): Router {
     });
   }
   router.use(express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 100 }));
-  router.use(signInRoutes(deps.sessions, deps.tokens));
+  router.use(signInRoutes(deps.sessions, deps.tokens, deps.sso?.providerName ?? null));
+  if (deps.sso !== undefined) router.use(ssoSignInRoutes(deps.sso));
   router.use(requireSession(deps.sessions));
   router.use(overviewRoutes(deps));
   router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
