@@ -9,6 +9,8 @@ import { createTestRegauth, type TestRegauth } from '../../support/regauth-app.j
 const CLIENT_ID = 'regauth-ui';
 const CLIENT_SECRET = 'provider-client-secret-for-tests';
 const CALLBACK_PATH = '/ui/sign-in/oidc/callback';
+/** Each of the last tests creates its own embedded store, which takes a while on a busy machine. */
+const STARTUP_TIMEOUT_MS = 120_000;
 
 let server: Server;
 let base: string;
@@ -47,7 +49,7 @@ beforeAll(async () => {
   );
   server.on('request', service.regauth.app);
   await service.regauth.admin.create({ name: 'existing', repositories: ['team/app'], scopes: ['read_registry'] });
-});
+}, STARTUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await new Promise<void>((resolve) => {
@@ -219,4 +221,45 @@ describe('single sign-on in the web UI through a real OpenID provider on loopbac
     expect(service.logger.records.length).toBeGreaterThan(0);
     expect(JSON.stringify(service.logger.records)).not.toContain(CLIENT_SECRET);
   });
+});
+
+describe('single sign-on when the provider is down or not configured', () => {
+  test('an unreachable provider answers 503 and counts no failed sign-in', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const downThrottle = new RecordingLoginThrottle();
+    const down = await createTestRegauth(
+      { loginThrottle: downThrottle },
+      {
+        REGAUTH_UI_OIDC_ISSUER: `http://127.0.0.1:${port}`,
+        REGAUTH_UI_OIDC_CLIENT_ID: CLIENT_ID,
+        REGAUTH_UI_OIDC_ADMIN_GROUPS: 'platform-admins',
+        REGAUTH_UI_OIDC_ALLOW_INSECURE_LOOPBACK_ISSUER: 'true',
+      },
+    );
+    try {
+      const signInPage = await request(down.regauth.app).get('/ui/sign-in').expect(200);
+      expect(signInPage.text).toContain(`Sign in with 127.0.0.1</a>`);
+      const page = await request(down.regauth.app).get('/ui/sign-in/oidc').expect(503);
+      expect(page.text).toContain('the identity provider is unavailable');
+      expect(downThrottle.calls.filter(([method]) => method === 'recordFailure')).toEqual([]);
+    } finally {
+      await down.close();
+    }
+  }, STARTUP_TIMEOUT_MS);
+
+  test('without ui.oidc the sign-in page offers only the admin key, and the SSO paths need a session', async () => {
+    const plain = await createTestRegauth();
+    try {
+      const signInPage = await request(plain.regauth.app).get('/ui/sign-in').expect(200);
+      expect(signInPage.text).not.toContain('Sign in with');
+      expect(signInPage.text).toContain('Admin key');
+      await request(plain.regauth.app).get('/ui/sign-in/oidc').expect(303).expect('Location', '/ui/sign-in');
+      await request(plain.regauth.app).get('/ui/sign-in/oidc/callback?code=x&state=y').expect(303).expect('Location', '/ui/sign-in');
+    } finally {
+      await plain.close();
+    }
+  }, STARTUP_TIMEOUT_MS);
 });
