@@ -155,6 +155,11 @@ describe('single sign-on in the web UI through a real OpenID provider on loopbac
       .send({ csrf: csrfIn(overview.text), formKey: 'k-viewer', name: 'viewer made', repositories: 'team/x', scopes: 'read_registry', expiry: '30d', action: 'create' })
       .expect(403);
     expect((await service.regauth.admin.list()).items.map((item) => item.name)).not.toContain('viewer made');
+    // Nowhere to see a secret: rotating and the admin keys are admin-only too.
+    await request(service.regauth.app).get('/ui/tokens/1/rotate').set('Cookie', cookie).expect(403);
+    await request(service.regauth.app).get('/ui/admin-keys').set('Cookie', cookie).expect(403);
+    expect(overview.text).not.toContain('href="/ui/admin-keys"');
+    expect(overview.text).toContain('Sign out vic@example.com');
   });
 
   test('a person in no regauth group is refused with a page saying so, an audit event and a failed sign-in', async () => {
