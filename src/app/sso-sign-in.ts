@@ -59,8 +59,8 @@ export class SsoSignIn {
     const attempt: LoginAttempt = { username: UI_SIGN_IN_SUBJECT, clientIp: callback.clientIp };
     const allowance = await this.deps.throttle.assertAllowed(attempt);
     try {
-      const pending = await this.takePending(callback.flowId);
-      const identity = await this.deps.relyingParty.finish(callback.query, pending);
+      const { state, nonce, codeVerifier } = await this.takePending(callback.flowId);
+      const identity = await this.deps.relyingParty.finish(callback.query, { state, nonce, codeVerifier });
       const role = ssoRoleOf(groupsOf(identity.claims, this.deps.rules.groupsClaim), this.deps.rules);
       if (role === null) throw new SsoNoRoleError(identity.subject, identity.email);
       if (allowance.pendingFailures) await this.deps.throttle.recordSuccess(attempt);
