@@ -3,7 +3,7 @@ import type { AuditTrail } from './audit-trail.js';
 import { SsoCallbackError, SsoNoRoleError } from './sso-sign-in-errors.js';
 import type { OidcRelyingParty, PendingSsoSignInStore } from './sso-sign-in-ports.js';
 import type { Clock, LoginAttempt, LoginThrottle, OpaqueTokens } from './ports.js';
-import { UI_SIGN_IN_SUBJECT, type StartedUiSession, type UiSessions } from './ui-sessions.js';
+import { ssoActor, UI_SIGN_IN_SUBJECT, type StartedUiSession, type UiSessions } from './ui-sessions.js';
 import { failClosed } from './unavailable.js';
 
 export const SSO_FLOW_PREFIX = 'regauth_sso_';
@@ -70,7 +70,7 @@ export class SsoSignIn {
     } catch (error) {
       if (error instanceof SsoCallbackError || error instanceof SsoNoRoleError) {
         await this.deps.throttle.recordFailure(attempt, { hashed: false });
-        const actor = error instanceof SsoNoRoleError ? `sso:${error.subject}${error.email === null ? '' : ` <${error.email}>`} via ui` : null;
+        const actor = error instanceof SsoNoRoleError ? ssoActor(error.subject, error.email) : null;
         this.audit('sso.refused', actor, callback.clientIp, { reason: error.code, message: error.message });
       }
       throw error;

@@ -143,6 +143,11 @@ function sessionOf(record: UiSessionRecord): UiSession {
   const actor =
     record.adminKeyId !== null
       ? `admin-key:${record.displayName} via ui`
-      : `sso:${record.subject ?? ''}${record.email === null ? '' : ` <${record.email}>`} via ui`;
+      : ssoActor(record.subject ?? '', record.email);
   return { role: record.role, actor, displayName: record.displayName, csrfToken: record.csrfToken, expiresAt: record.expiresAt };
+}
+
+/** The audit actor of a single sign-on person: `sso:<subject> <<email>> via ui`. */
+export function ssoActor(subject: string, email: string | null): string {
+  return `sso:${subject}${email === null ? '' : ` <${email}>`} via ui`;
 }
