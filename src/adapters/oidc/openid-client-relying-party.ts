@@ -91,9 +91,11 @@ function describeFailure(error: unknown): Error {
   if (error instanceof SsoCallbackError || error instanceof ServiceUnavailableError) return error;
   if (isUnreachable(error)) return new ServiceUnavailableError('the identity provider', { cause: error });
   if (error instanceof oidc.AuthorizationResponseError) {
-    return new SsoCallbackError(`the identity provider answered ${error.error}${error.error_description === undefined ? '' : `: ${error.error_description}`}`, { cause: error });
+    // The provider's words, cut short: they arrive in the callback's query, which anyone can write.
+    const description = error.error_description === undefined ? '' : `: ${error.error_description.slice(0, 200)}`;
+    return new SsoCallbackError(`the identity provider answered ${error.error.slice(0, 60)}${description}`, { cause: error });
   }
-  if (error instanceof oidc.ResponseBodyError) return new SsoCallbackError(`the identity provider refused the sign-in (${error.error})`, { cause: error });
+  if (error instanceof oidc.ResponseBodyError) return new SsoCallbackError(`the identity provider refused the sign-in (${error.error.slice(0, 60)})`, { cause: error });
   return new SsoCallbackError('the identity provider\'s answer did not complete this sign-in', { cause: error });
 }
 

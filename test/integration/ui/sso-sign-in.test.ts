@@ -214,6 +214,20 @@ describe('single sign-on in the web UI through a real OpenID provider on loopbac
     expect((await audit('sso.refused')).some((event) => event.actor === null && event.details.reason === 'sso_callback_invalid')).toBe(true);
   });
 
+  test("the provider's error answer (the person cancelled) is shown as text and signs nobody in", async () => {
+    const browser = new CookieBrowser();
+    const loginPage = await browser.get(`${base}/ui/sign-in/oidc`);
+    const state = new URL(loginPage.visited[1] as string).searchParams.get('state') as string;
+    const callback = new URL(`${base}${CALLBACK_PATH}`);
+    for (const [name, value] of Object.entries({ error: 'access_denied', error_description: '<b>cancelled</b>', state, iss: provider.issuer })) {
+      callback.searchParams.set(name, value);
+    }
+    const page = await browser.get(callback.href);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('the identity provider answered access_denied: &lt;b>cancelled&lt;/b>');
+    expect(browser.cookie(base, 'regauth_session')).toBeUndefined();
+  });
+
   test('sign-out ends an SSO session', async () => {
     const { browser } = await signInAs('ada');
     const cookie = sessionOf(browser);
