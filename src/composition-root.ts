@@ -25,6 +25,7 @@ import { UiSessions } from './app/ui-sessions.js';
 import type { FederationAdmin } from './app/federation/federation-admin.js';
 import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
 import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
+import { SigningKeyRotation } from './app/signing-key-rotation.js';
 import { identityTokenPasswordCredentials } from './app/token-credentials/identity-token-password-credentials.js';
 import { EXCHANGE_PATH, identityTokenExchangeParts } from './federation-exchange-parts.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
@@ -237,7 +238,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       trustedProxies: config.server.trustedProxies,
     };
     const adminListener = config.server.adminListener.port !== null;
-    const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing });
+    const ui = webUi(config, stores, { admin, adminKeys, federationAdmin: federationAdminUseCases, audit, throttle, clock, logger, keyRing });
     return {
       app: createHttpApp({
         ...shared,
@@ -273,7 +274,16 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
 function webUi(
   config: RegauthConfig,
   stores: Stores,
-  parts: { admin: DeployTokenAdmin; adminKeys: AdminKeys; throttle: LoginThrottle; clock: Clock; logger: Logger; keyRing: KeyRing },
+  parts: {
+    admin: DeployTokenAdmin;
+    adminKeys: AdminKeys;
+    federationAdmin: FederationAdmin;
+    audit: AuditTrail;
+    throttle: LoginThrottle;
+    clock: Clock;
+    logger: Logger;
+    keyRing: KeyRing;
+  },
 ): UiRouterDeps | null {
   if (!config.ui.enabled || stores.uiSessions === undefined) return null;
   const sessions = new UiSessions({
@@ -285,6 +295,11 @@ function webUi(
     throttle: parts.throttle,
     settings: { idleSeconds: config.ui.idleMinutes * 60, absoluteSeconds: config.ui.absoluteHours * 3600 },
   });
+  const folder = signingKeyFolder(
+    { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
+    parts.keyRing,
+    parts.clock,
+  );
   return {
     sessions,
     admin: parts.admin,
@@ -293,11 +308,9 @@ function webUi(
     clock: parts.clock,
     logger: parts.logger,
     signingKeys: () => summarizeKeys(parts.keyRing.all(), parts.clock.now()),
-    signingKeyFolder: signingKeyFolder(
-      { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
-      parts.keyRing,
-      parts.clock,
-    ),
+    signingKeyFolder: folder,
+    signingKeyRotation: new SigningKeyRotation({ rotator: folder, audit: parts.audit, clock: parts.clock }),
+    federationAdmin: parts.federationAdmin,
     registryConfigYaml: registryConfigYaml(config),
     registryHost: config.registry.host ?? '<registry-host>',
   };

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { AuditQueryInput, DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import { AuditFilterError, type AuditQueryInput, type DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import { AUDIT_EVENT_TYPES } from '../../app/ports.js';
 import { RegauthError } from '../../core/regauth-error.js';
 import { queryText, sessionOf } from './ui-context.js';
@@ -8,19 +8,23 @@ import { sendPage } from './render-page.js';
 
 const NUMERIC = /^[1-9][0-9]{0,14}$/;
 
-/** The audit log, newest first, filtered by event, token and time; each row links to its token. */
+/** The audit log, newest first, filtered by event, token, actor and time range; each row links to its token. */
 export function auditRoutes(admin: DeployTokenAdmin): Router {
   const router = express.Router();
   router.get('/audit', async (request, response) => {
     const event = queryText(request, 'event');
     const token = queryText(request, 'token').trim();
+    const actor = queryText(request, 'actor').trim();
     const since = queryText(request, 'since').trim();
+    const until = queryText(request, 'until').trim();
     const before = queryText(request, 'before');
     const input: AuditQueryInput = {
       limit: 100,
       ...(event === '' ? {} : { event }),
       ...(token === '' ? {} : { token }),
+      ...(actor === '' ? {} : { actor }),
       ...(since === '' ? {} : { since }),
+      ...(until === '' ? {} : { until }),
       ...(NUMERIC.test(before) ? { before: Number(before) } : {}),
     };
     const errors: FieldError[] = [];
@@ -29,9 +33,9 @@ export function auditRoutes(admin: DeployTokenAdmin): Router {
       page = await admin.audit(input);
     } catch (error) {
       if (!(error instanceof RegauthError) || error.code === 'unavailable' || error.code === 'overloaded') throw error;
-      errors.push({ field: error.code === 'not_found' ? 'token' : 'since', message: error.message });
+      errors.push({ field: error instanceof AuditFilterError ? error.filter : error.code === 'not_found' ? 'token' : error.code === 'invalid_since' ? 'since' : 'event', message: error.message });
     }
-    const next = new URLSearchParams({ event, token, since, before: String(page.next ?? '') });
+    const next = new URLSearchParams({ event, token, actor, since, until, before: String(page.next ?? '') });
     sendPage(
       response,
       <Layout title="Audit log" session={sessionOf(response)}>
@@ -48,8 +52,12 @@ export function auditRoutes(admin: DeployTokenAdmin): Router {
           </select>
           <label for="token">Token (id or username)</label>
           <input id="token" name="token" value={token} />
+          <label for="actor">By (part of the actor: a key name, an email, "via ui", "cli")</label>
+          <input id="actor" name="actor" value={actor} maxlength={200} />
           <label for="since">Since (24h, 7d or a date)</label>
           <input id="since" name="since" value={since} />
+          <label for="until">Until (24h, 7d or a date; events before it)</label>
+          <input id="until" name="until" value={until} />
           <div>
             <button type="submit">Filter</button>
           </div>
