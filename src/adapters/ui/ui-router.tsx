@@ -19,6 +19,7 @@ import { tokenCreateRoutes } from './token-create-routes.js';
 import { tokenEditRoutes } from './token-edit-routes.js';
 import { tokenRotateRoutes } from './token-rotate-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { trustPolicyEditRoutes } from './trust-policy-edit-routes.js';
 import { trustPolicyRoutes } from './trust-policy-routes.js';
 import { UI_ASSETS } from './ui-assets.js';
 import { requireSession, UiForbiddenError } from './ui-context.js';
@@ -65,7 +66,8 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(auditRoutes(deps.admin));
   router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.signingKeyRotation, deps.logger));
   router.use(adminKeyRoutes(deps.adminKeys));
-  router.use(trustPolicyRoutes(deps.federationAdmin));
+  router.use(trustPolicyEditRoutes(deps.federationAdmin));
+  router.use(trustPolicyRoutes(deps.federationAdmin, () => deps.clock.now()));
   router.use((_request: Request, response: Response) => {
     sendPage(response, <Layout title="Page not found" session={null}><p>There is no such page.</p></Layout>, { status: 404 });
   });
