@@ -30,6 +30,9 @@ function refusal(error: unknown): RegauthError | null {
 export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
   const router = express.Router();
 
+  const issuerOf = async (reference: string): Promise<TrustedIssuerView | undefined> =>
+    (await federation.issuers.list()).find((issuer) => String(issuer.id) === reference);
+
   const showCreate = async (response: Response, form: PolicyForm, errors: FieldError[], status = 200) => {
     const session = sessionOf(response);
     const issuers = await federation.issuers.list();
@@ -55,8 +58,9 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
     );
   };
 
-  const showEdit = (response: Response, policy: TrustPolicyView, form: PolicyForm, errors: FieldError[], status = 200) => {
+  const showEdit = async (response: Response, policy: TrustPolicyView, form: PolicyForm, errors: FieldError[], status = 200) => {
     const session = sessionOf(response);
+    const issuer = await issuerOf(String(policy.issuerId));
     sendPage(
       response,
       <Layout title={`Edit trust policy ${policy.name}`} session={session}>
@@ -64,7 +68,7 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
         <p>The conditions below replace all of the policy's conditions; the presets are stored as the extra conditions they stand for.</p>
         <form method="post" action={`${UI_PREFIX}/trust-policies/${policy.id}/edit`}>
           <CsrfField token={session.csrfToken} />
-          <PolicyFields form={form} issuers={[]} creating={false} expiresAt={policy.expiresAt} />
+          <PolicyFields form={form} issuers={[]} creating={false} expiresAt={policy.expiresAt} platform={issuer?.kind} />
           <div>
             <button type="submit">Save changes</button>
           </div>
@@ -73,9 +77,6 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
       { status },
     );
   };
-
-  const issuerOf = async (reference: string): Promise<TrustedIssuerView | undefined> =>
-    (await federation.issuers.list()).find((issuer) => String(issuer.id) === reference);
 
   router.get('/trust-policies/new', requireAdmin, (_request, response) => showCreate(response, EMPTY_POLICY_FORM, []));
 
@@ -114,7 +115,7 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
 
   router.get('/trust-policies/:id/edit', requireAdmin, async (request, response) => {
     const policy = await policyOfPath(federation, request);
-    showEdit(response, policy, policyFormFrom(policy), []);
+    await showEdit(response, policy, policyFormFrom(policy), []);
   });
 
   router.post('/trust-policies/:id/edit', requireAdmin, requireSameOriginForm, async (request: Request, response: Response) => {
@@ -123,7 +124,7 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
     const conditions = conditionsInputOf(form);
     const errors = [...formErrors(form, false), ...conditions.errors];
     if (errors.length > 0) {
-      showEdit(response, policy, form, errors, 400);
+      await showEdit(response, policy, form, errors, 400);
       return;
     }
     try {
@@ -146,7 +147,7 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
     } catch (error) {
       const refused = refusal(error);
       if (refused === null) throw error;
-      showEdit(response, policy, form, [{ field: fieldOfPolicyError(refused, await issuerOf(String(policy.issuerId))), message: refused.message }], 400);
+      await showEdit(response, policy, form, [{ field: fieldOfPolicyError(refused, await issuerOf(String(policy.issuerId))), message: refused.message }], 400);
     }
   });
   return router;

@@ -3,6 +3,7 @@ import type { PolicyConditionsInput } from '../../app/federation/trust-policy-ad
 import type { TrustedIssuerView } from '../../app/federation/trusted-issuer-view.js';
 import type { TrustPolicyView } from '../../app/federation/trust-policy-view.js';
 import { REGISTRY_SCOPES } from '../../core/deploy-token.js';
+import type { IssuerKind } from '../../core/federation/trusted-issuer.js';
 import { formatDuration } from '../../core/duration.js';
 import { formatConditionLine, parseConditionLine, type ConditionLine } from '../../core/federation/condition-text.js';
 import { RegauthError } from '../../core/regauth-error.js';
@@ -196,9 +197,19 @@ function TextField(props: { name: keyof PolicyForm; label: string; value: string
   );
 }
 
-/** The fields of both forms: issuer (creating only), presets, extra conditions, grants, lifetime and expiry. */
-export function PolicyFields(props: { form: PolicyForm; issuers: readonly TrustedIssuerView[]; creating: boolean; expiresAt?: string | null }) {
+/**
+ * The fields of both forms: issuer (creating only), presets, extra conditions, grants, lifetime and expiry.
+ * Editing knows the issuer's kind and offers only its platform's preset; creating offers all three.
+ */
+export function PolicyFields(props: {
+  form: PolicyForm;
+  issuers: readonly TrustedIssuerView[];
+  creating: boolean;
+  expiresAt?: string | null;
+  platform?: IssuerKind | undefined;
+}) {
   const { form } = props;
+  const offers = (kind: IssuerKind) => props.platform === undefined || props.platform === kind;
   return (
     <>
       <label for="name">Name</label>
@@ -218,29 +229,35 @@ export function PolicyFields(props: { form: PolicyForm; issuers: readonly Truste
         </>
       ) : null}
       <p>A token gets the grants only when every condition below holds. Fill in the platform of the issuer; empty fields are not conditions.</p>
-      <fieldset id="github">
-        <legend>GitHub Actions</legend>
-        <TextField name="githubOwnerId" label="Owner ID" value={form.githubOwnerId} inputMode="numeric" hint="The numeric ID of the user or organisation (gh api users/OWNER --jq .id): names can be re-registered, IDs cannot." />
-        <TextField name="githubRepository" label="Repository (OWNER/REPO)" value={form.githubRepository} />
-        <TextField name="githubWorkflow" label="Workflow file" value={form.githubWorkflow} hint="A file under .github/workflows, such as deploy.yml; needs the repository." />
-        <TextField name="githubEnvironment" label="Environment" value={form.githubEnvironment} />
-        <TextField name="githubRef" label="Ref" value={form.githubRef} hint="A full ref, such as refs/heads/main." />
-      </fieldset>
-      <fieldset id="gitlab">
-        <legend>GitLab CI</legend>
-        <TextField name="gitlabNamespaceId" label="Namespace ID" value={form.gitlabNamespaceId} inputMode="numeric" hint="The group's numeric ID." />
-        <TextField name="gitlabProject" label="Project (GROUP/PROJECT)" value={form.gitlabProject} />
-        <TextField name="gitlabRef" label="Ref" value={form.gitlabRef} hint="A branch or tag name, such as main." />
-        <label>
-          <input type="checkbox" name="gitlabProtectedRef" value="yes" checked={form.gitlabProtectedRef} /> Only pipelines on a protected branch or tag
-        </label>
-      </fieldset>
-      <fieldset id="kubernetes">
-        <legend>Kubernetes</legend>
-        <TextField name="kubernetesNamespace" label="Namespace" value={form.kubernetesNamespace} />
-        <TextField name="kubernetesServiceAccount" label="Service account" value={form.kubernetesServiceAccount} />
-        <TextField name="kubernetesUid" label="Service account uid (optional)" value={form.kubernetesUid} hint="Pins that one object: one deleted and made again under the same name gets a new uid." />
-      </fieldset>
+      {!offers('github') ? null : (
+        <fieldset id="github">
+          <legend>GitHub Actions</legend>
+          <TextField name="githubOwnerId" label="Owner ID" value={form.githubOwnerId} inputMode="numeric" hint="The numeric ID of the user or organisation (gh api users/OWNER --jq .id): names can be re-registered, IDs cannot." />
+          <TextField name="githubRepository" label="Repository (OWNER/REPO)" value={form.githubRepository} />
+          <TextField name="githubWorkflow" label="Workflow file" value={form.githubWorkflow} hint="A file under .github/workflows, such as deploy.yml; needs the repository." />
+          <TextField name="githubEnvironment" label="Environment" value={form.githubEnvironment} />
+          <TextField name="githubRef" label="Ref" value={form.githubRef} hint="A full ref, such as refs/heads/main." />
+        </fieldset>
+      )}
+      {!offers('gitlab') ? null : (
+        <fieldset id="gitlab">
+          <legend>GitLab CI</legend>
+          <TextField name="gitlabNamespaceId" label="Namespace ID" value={form.gitlabNamespaceId} inputMode="numeric" hint="The group's numeric ID." />
+          <TextField name="gitlabProject" label="Project (GROUP/PROJECT)" value={form.gitlabProject} />
+          <TextField name="gitlabRef" label="Ref" value={form.gitlabRef} hint="A branch or tag name, such as main." />
+          <label>
+            <input type="checkbox" name="gitlabProtectedRef" value="yes" checked={form.gitlabProtectedRef} /> Only pipelines on a protected branch or tag
+          </label>
+        </fieldset>
+      )}
+      {!offers('kubernetes') ? null : (
+        <fieldset id="kubernetes">
+          <legend>Kubernetes</legend>
+          <TextField name="kubernetesNamespace" label="Namespace" value={form.kubernetesNamespace} />
+          <TextField name="kubernetesServiceAccount" label="Service account" value={form.kubernetesServiceAccount} />
+          <TextField name="kubernetesUid" label="Service account uid (optional)" value={form.kubernetesUid} hint="Pins that one object: one deleted and made again under the same name gets a new uid." />
+        </fieldset>
+      )}
       <label for="conditions">Extra conditions, one a line</label>
       <p id="conditions-hint">Any claim: claim=value, claim in a,b or claim glob x/* (a * never crosses / or :). For example runner_environment=github-hosted.</p>
       <textarea id="conditions" name="conditions" rows={4} aria-describedby="conditions-hint">

@@ -239,6 +239,9 @@ describe.each(STORES)('the trust policy pages on $name', (store) => {
     expect(form.text).toContain('job_workflow_ref glob acme/app/.github/workflows/deploy.yml@*,');
     expect(form.text).toContain('actor=&lt;script>alert(1)&lt;/script>');
     expect(form.text).toContain('value="10m"');
+    expect(form.text).toContain('name="githubOwnerId"');
+    expect(form.text).not.toContain('name="kubernetesNamespace"');
+    expect(form.text).not.toContain('name="gitlabNamespaceId"');
     const lines = (/<textarea id="conditions"[^>]*>([^<]*)<\/textarea>/.exec(form.text)?.[1] ?? '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&');
     const withoutOwner = lines.split('\n').filter((line) => !line.startsWith('repository_owner_id')).join('\n');
     const refused = await post(`/ui/trust-policies/${policy!.id}/edit`, admin, { name: 'acme-deploy', conditions: withoutOwner, repositories: 'acme/app', scopes: 'read_registry', lifetime: '10m' }).expect(400);
