@@ -8,6 +8,13 @@ import { sendPage } from './render-page.js';
 
 const NUMERIC = /^[1-9][0-9]{0,14}$/;
 
+/** The filter field a refused query is about, for the error summary's link. */
+function filterOf(error: RegauthError): string {
+  if (error instanceof AuditFilterError) return error.filter;
+  if (error.code === 'not_found') return 'token';
+  return error.code === 'invalid_since' ? 'since' : 'event';
+}
+
 /** The audit log, newest first, filtered by event, token, actor and time range; each row links to its token. */
 export function auditRoutes(admin: DeployTokenAdmin): Router {
   const router = express.Router();
@@ -33,7 +40,7 @@ export function auditRoutes(admin: DeployTokenAdmin): Router {
       page = await admin.audit(input);
     } catch (error) {
       if (!(error instanceof RegauthError) || error.code === 'unavailable' || error.code === 'overloaded') throw error;
-      errors.push({ field: error instanceof AuditFilterError ? error.filter : error.code === 'not_found' ? 'token' : error.code === 'invalid_since' ? 'since' : 'event', message: error.message });
+      errors.push({ field: filterOf(error), message: error.message });
     }
     const next = new URLSearchParams({ event, token, actor, since, until, before: String(page.next ?? '') });
     sendPage(
