@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { AuditFilterError, type AuditQueryInput, type DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import { AuditFilterError, type AuditEventView, type AuditQueryInput, type DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import { AUDIT_EVENT_TYPES } from '../../app/ports.js';
 import { RegauthError } from '../../core/regauth-error.js';
 import { queryText, sessionOf } from './ui-context.js';
@@ -8,6 +8,19 @@ import { sendPage } from './render-page.js';
 
 const NUMERIC = /^[1-9][0-9]{0,14}$/;
 
+/** The deploy token of an event, or the trust policy it names (a policy change, a minted credential), as links. */
+function TokenOrPolicy({ item }: { readonly item: AuditEventView }) {
+  if (item.tokenId !== null) return <a href={`${UI_PREFIX}/tokens/${item.tokenId}`}>{item.username ?? item.tokenId}</a>;
+  const { policyId, policy } = item.details;
+  if (typeof policyId !== 'number' || !Number.isSafeInteger(policyId) || policyId < 1) return <>{item.username ?? '—'}</>;
+  return (
+    <>
+      {item.username === null ? null : `${item.username}, `}
+      <a href={`${UI_PREFIX}/trust-policies/${policyId}`}>{`policy ${typeof policy === 'string' ? policy : policyId}`}</a>
+    </>
+  );
+}
+
 /** The filter field a refused query is about, for the error summary's link. */
 function filterOf(error: RegauthError): string {
   if (error instanceof AuditFilterError) return error.filter;
@@ -15,7 +28,7 @@ function filterOf(error: RegauthError): string {
   return error.code === 'invalid_since' ? 'since' : 'event';
 }
 
-/** The audit log, newest first, filtered by event, token, actor and time range; each row links to its token. */
+/** The audit log, newest first, filtered by event, token, actor and time range; each row links to its token or policy. */
 export function auditRoutes(admin: DeployTokenAdmin): Router {
   const router = express.Router();
   router.get('/audit', async (request, response) => {
@@ -78,7 +91,7 @@ export function auditRoutes(admin: DeployTokenAdmin): Router {
                 <th scope="col">When</th>
                 <th scope="col">Event</th>
                 <th scope="col">By</th>
-                <th scope="col">Token</th>
+                <th scope="col">Token or policy</th>
                 <th scope="col">Client address</th>
               </tr>
             </thead>
@@ -90,7 +103,9 @@ export function auditRoutes(admin: DeployTokenAdmin): Router {
                   </td>
                   <td>{item.event}</td>
                   <td>{item.actor ?? '—'}</td>
-                  <td>{item.tokenId === null ? (item.username ?? '—') : <a href={`${UI_PREFIX}/tokens/${item.tokenId}`}>{item.username ?? item.tokenId}</a>}</td>
+                  <td>
+                    <TokenOrPolicy item={item} />
+                  </td>
                   <td>{item.clientIp ?? '—'}</td>
                 </tr>
               ))}

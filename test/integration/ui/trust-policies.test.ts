@@ -179,6 +179,9 @@ describe.each(STORES)('the trust policy pages on $name', (store) => {
     expect(list.text).toContain('<td>enabled</td>');
     const events = await opened.service.regauth.admin.audit({ event: 'policy.created' });
     expect(events.items.map((event) => [event.actor, event.details.policy])).toEqual([['admin-key:alice via ui', 'acme-deploy']]);
+    const audit = await request(app()).get('/ui/audit?event=policy.created').set('Cookie', viewer.cookie).expect(200);
+    expect(audit.text).toContain(`<a href="/ui/trust-policies/${policy!.id}">policy acme-deploy</a>`);
+    expect(audit.text).toContain('<td>admin-key:alice via ui</td>');
   });
 
   test('a Kubernetes policy from its preset, and a GitLab one with a protected ref, read as plain words', async () => {
