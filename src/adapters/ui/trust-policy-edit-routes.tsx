@@ -11,15 +11,14 @@ import {
   EMPTY_POLICY_FORM,
   fieldOfPolicyError,
   formErrors,
+  given,
   linesOf,
-  PolicyFields,
   policyFormFrom,
   policyFormOf,
   type PolicyForm,
 } from './trust-policy-form.js';
+import { PolicyFields } from './trust-policy-fields.js';
 import { policyOfPath } from './trust-policy-routes.js';
-
-const given = (text: string) => (text.trim() === '' ? undefined : text.trim());
 
 /** A refusal the person can fix by changing the form; anything else goes to the error page. */
 function refusal(error: unknown): RegauthError | null {
