@@ -27,6 +27,7 @@ import { SsoSignIn, type SsoSignInDeps } from './app/sso-sign-in.js';
 import type { FederationAdmin } from './app/federation/federation-admin.js';
 import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
 import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
+import { SigningKeyRotation } from './app/signing-key-rotation.js';
 import { identityTokenPasswordCredentials } from './app/token-credentials/identity-token-password-credentials.js';
 import { EXCHANGE_PATH, identityTokenExchangeParts } from './federation-exchange-parts.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
@@ -246,7 +247,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       trustedProxies: config.server.trustedProxies,
     };
     const adminListener = config.server.adminListener.port !== null;
-    const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing, audit });
+    const ui = webUi(config, stores, { admin, adminKeys, federationAdmin: federationAdminUseCases, audit, throttle, clock, logger, keyRing });
     return {
       app: createHttpApp({
         ...shared,
@@ -282,7 +283,16 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
 function webUi(
   config: RegauthConfig,
   stores: Stores,
-  parts: { admin: DeployTokenAdmin; adminKeys: AdminKeys; throttle: LoginThrottle; clock: Clock; logger: Logger; keyRing: KeyRing; audit: AuditTrail },
+  parts: {
+    admin: DeployTokenAdmin;
+    adminKeys: AdminKeys;
+    federationAdmin: FederationAdmin;
+    audit: AuditTrail;
+    throttle: LoginThrottle;
+    clock: Clock;
+    logger: Logger;
+    keyRing: KeyRing;
+  },
 ): UiRouterDeps | null {
   if (!config.ui.enabled || stores.uiSessions === undefined) return null;
   const sessions = new UiSessions({
@@ -295,6 +305,11 @@ function webUi(
     settings: { idleSeconds: config.ui.idleMinutes * 60, absoluteSeconds: config.ui.absoluteHours * 3600 },
   });
   const sso = ssoSignIn(config, stores.pendingSsoSignIns, { sessions, clock: parts.clock, throttle: parts.throttle, audit: parts.audit });
+  const folder = signingKeyFolder(
+    { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
+    parts.keyRing,
+    parts.clock,
+  );
   return {
     sessions,
     admin: parts.admin,
@@ -303,11 +318,9 @@ function webUi(
     clock: parts.clock,
     logger: parts.logger,
     signingKeys: () => summarizeKeys(parts.keyRing.all(), parts.clock.now()),
-    signingKeyFolder: signingKeyFolder(
-      { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
-      parts.keyRing,
-      parts.clock,
-    ),
+    signingKeyFolder: folder,
+    signingKeyRotation: new SigningKeyRotation({ rotator: folder, audit: parts.audit, clock: parts.clock }),
+    federationAdmin: parts.federationAdmin,
     registryConfigYaml: registryConfigYaml(config),
     registryHost: config.registry.host ?? '<registry-host>',
     ...(sso === null ? {} : { sso }),

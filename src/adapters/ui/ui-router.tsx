@@ -2,6 +2,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { Clock, Logger, OpaqueTokens } from '../../app/ports.js';
+import type { FederationAdmin } from '../../app/federation/federation-admin.js';
+import type { SigningKeyRotation } from '../../app/signing-key-rotation.js';
 import type { UiSessions } from '../../app/ui-sessions.js';
 import { describeError } from '../http/error-responses.js';
 import { adminKeyRoutes } from './admin-key-routes.js';
@@ -18,6 +20,7 @@ import { tokenCreateRoutes } from './token-create-routes.js';
 import { tokenEditRoutes } from './token-edit-routes.js';
 import { tokenRotateRoutes } from './token-rotate-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { trustPolicyEditRoutes } from './trust-policy-edit-routes.js';
 import { trustPolicyRoutes } from './trust-policy-routes.js';
 import { UI_ASSETS } from './ui-assets.js';
 import { requireSession, UiForbiddenError } from './ui-context.js';
@@ -34,6 +37,8 @@ export interface UiRouterDeps {
   readonly logger: Logger;
   readonly signingKeys: () => KeySummary[];
   readonly signingKeyFolder: SigningKeyFolder;
+  readonly signingKeyRotation: SigningKeyRotation;
+  readonly federationAdmin: FederationAdmin;
   readonly registryConfigYaml: string;
   /** host[:port] in the docker login and Secret texts. */
   readonly registryHost: string;
@@ -63,9 +68,10 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(tokenEditRoutes(deps.admin));
   router.use(tokenRoutes(deps.admin));
   router.use(auditRoutes(deps.admin));
-  router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.logger));
+  router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.signingKeyRotation, deps.logger));
   router.use(adminKeyRoutes(deps.adminKeys));
-  router.use(trustPolicyRoutes());
+  router.use(trustPolicyEditRoutes(deps.federationAdmin));
+  router.use(trustPolicyRoutes(deps.federationAdmin, () => deps.clock.now()));
   router.use((_request: Request, response: Response) => {
     sendPage(response, <Layout title="Page not found" session={null}><p>There is no such page.</p></Layout>, { status: 404 });
   });
