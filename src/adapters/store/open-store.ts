@@ -1,5 +1,11 @@
 import type { UiSessionStore } from '../../app/ui-session-ports.js';
-import type { FederatedCredentialStore, ServiceSecretStore, TrustedIssuerStore, TrustPolicyStore } from '../../app/federation/federation-ports.js';
+import type {
+  FederatedCredentialChangeFeed,
+  FederatedCredentialStore,
+  ServiceSecretStore,
+  TrustedIssuerStore,
+  TrustPolicyStore,
+} from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { initialiseEmbeddedStore } from './embedded-first-start.js';
@@ -11,6 +17,7 @@ import { SqlAdminKeyStore } from './sql-admin-key-store.js';
 import { SqlAuditLog } from './sql-audit-log.js';
 import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
+import { SqlFederatedCredentialChangeFeed } from './sql-federated-credential-change-feed.js';
 import { SqlFederatedCredentialStore } from './sql-federated-credential-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
 import { SqlUiSessionStore } from './sql-ui-session-store.js';
@@ -36,6 +43,8 @@ export interface OpenStore {
   readonly uiSessions: UiSessionStore;
   /** Minted credentials and the identity-token uses that guard against replay. */
   readonly federatedCredentials: FederatedCredentialStore;
+  /** Revocations and deletions of minted credentials, announced to every replica. */
+  readonly federatedCredentialChanges: FederatedCredentialChangeFeed;
   readonly serviceSecrets: ServiceSecretStore;
   readonly trustedIssuers: TrustedIssuerStore;
   readonly trustPolicies: TrustPolicyStore;
@@ -81,6 +90,7 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     changes: new SqlDeployTokenChangeFeed(opened),
     uiSessions: new SqlUiSessionStore(opened),
     federatedCredentials: new SqlFederatedCredentialStore(opened),
+    federatedCredentialChanges: new SqlFederatedCredentialChangeFeed(opened),
     serviceSecrets: new SqlServiceSecretStore(opened),
     trustedIssuers: new SqlTrustedIssuerStore(opened),
     trustPolicies: new SqlTrustPolicyStore(opened),
