@@ -16,7 +16,8 @@ import { FederatedCredentialAuthenticator } from './app/federation/federated-cre
 import { FederatedCredentialRetention } from './app/federation/federated-credential-retention.js';
 import { FederatedCredentialUseRecorder } from './app/federation/federated-credential-use-recorder.js';
 import { FederatedCredentials } from './app/federation/federated-credentials.js';
-import type { FederatedCredentialStore, ServiceSecretStore } from './app/federation/federation-ports.js';
+import { forgettingRevocations } from './app/federation/federated-credential-cache-invalidation.js';
+import type { FederatedCredentialChangeFeed, FederatedCredentialStore, ServiceSecretStore } from './app/federation/federation-ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
@@ -38,6 +39,7 @@ import { RemoteFederatedCredentialAdmin } from './adapters/control/remote-federa
 import { remoteFederationAdmin } from './adapters/control/remote-federation-admin.js';
 import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
+import { LruFederatedCredentialCache } from './adapters/cache/federated-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
 import { HmacFederatedPasswords } from './adapters/crypto/hmac-federated-passwords.js';
@@ -82,16 +84,18 @@ export interface Overrides {
 }
 
 /**
- * Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. Without
+ * Without `changes` (`federatedCredentialChanges`), changes made elsewhere cannot be seen, so deploy-token
+ * (minted-credential) checks are never cached. Without
  * `federatedCredentials` and `serviceSecrets`, minted credentials are not accepted; without `uiSessions` there
  * is no web UI.
  */
 export type Stores = Omit<
   OpenStore,
-  'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets' | 'uiSessions' | 'pendingSsoSignIns'
+  'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'federatedCredentialChanges' | 'serviceSecrets' | 'uiSessions' | 'pendingSsoSignIns'
 > & {
   readonly changes?: DeployTokenChangeFeed;
   readonly federatedCredentials?: FederatedCredentialStore;
+  readonly federatedCredentialChanges?: FederatedCredentialChangeFeed;
   readonly serviceSecrets?: ServiceSecretStore;
   readonly uiSessions?: UiSessionStore;
   /** Without it, single sign-on is off even when configured. */
@@ -159,6 +163,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   const stores = overrides.stores ?? (opened as OpenStore);
   let pool: BcryptWorkerPool | null = null;
   let stopForgetting: (() => Promise<void>) | null = null;
+  let stopForgettingMinted: (() => Promise<void>) | null = null;
   let retention: AuditRetention | null = null;
   let federationRetention: FederatedCredentialRetention | null = null;
   /** Stops what was started, in reverse: on close, and when start-up fails part way. */
@@ -167,6 +172,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     await retention?.stop();
     keyRing.stop();
     await stopForgetting?.();
+    await stopForgettingMinted?.();
     await pool?.close();
     await opened?.close();
   };
@@ -182,7 +188,8 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const throttle = overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null);
-    const federated = federatedCredentialParts(stores, clock, audit, logger);
+    const federated = await federatedCredentialParts(config, stores, clock, audit, logger);
+    stopForgettingMinted = federated?.stopForgetting ?? null;
     const exchange =
       federated === null
         ? null
@@ -347,19 +354,29 @@ function ssoSignIn(config: RegauthConfig, pending: PendingSsoSignInStore | undef
 }
 
 /** Minted credentials on the token endpoint, their minting and their admin; null when the stores have none. */
-function federatedCredentialParts(stores: Stores, clock: Clock, audit: AuditTrail, logger: Logger) {
+async function federatedCredentialParts(config: RegauthConfig, stores: Stores, clock: Clock, audit: AuditTrail, logger: Logger) {
   const { federatedCredentials: store, serviceSecrets } = stores;
   if (store === undefined || serviceSecrets === undefined) return null;
   const passwords = new HmacFederatedPasswords(serviceSecrets);
   const uses = new FederatedCredentialUseRecorder(store, logger);
-  const authenticator = new FederatedCredentialAuthenticator({ store, passwords, tokens: randomOpaqueTokens, clock });
+  const cache = federatedCredentialCacheFor(config, stores);
+  const stopForgetting = cache === null ? null : await forgetOnChanges(stores.federatedCredentialChanges as FederatedCredentialChangeFeed, cache);
+  const authenticator = new FederatedCredentialAuthenticator({ store, passwords, tokens: randomOpaqueTokens, clock, ...(cache === null ? {} : { cache }) });
   return {
     store,
     uses,
+    stopForgetting,
     onTokenEndpoint: { authenticator, uses, clock },
     credentials: new FederatedCredentials({ store, passwords, tokens: randomOpaqueTokens, clock, audit }),
-    admin: federatedCredentialAdmin(store, clock, audit, uses),
+    admin: federatedCredentialAdmin(cache === null ? store : forgettingRevocations(store, cache), clock, audit, uses),
   };
+}
+
+/** Minted credentials are remembered as long as deploy tokens are (credentialCache.ttlSeconds), and only with a change feed. */
+function federatedCredentialCacheFor(config: RegauthConfig, stores: Stores): LruFederatedCredentialCache | null {
+  const { ttlSeconds, maxEntries } = config.credentialCache;
+  if (stores.federatedCredentialChanges === undefined || ttlSeconds === 0) return null;
+  return new LruFederatedCredentialCache({ maxEntries, ttlMs: ttlSeconds * 1000 });
 }
 
 function federatedCredentialAdmin(
