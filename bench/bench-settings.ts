@@ -22,6 +22,8 @@ export interface BenchSettings {
   /** Deploy tokens in the store for the main run; the small-store run has SMALL_STORE_TOKENS. */
   readonly largeStoreTokens: number;
   readonly skopeoPulls: number;
+  /** Identity tokens signed before the exchange load (warm-up included), each with its own jti. */
+  readonly exchangeTokens: number;
   /** Baseline and (a) warm are measured in this many alternating pairs of runs, so drift in the machine's speed hits both alike. */
   readonly warmRounds: number;
   /** PostgreSQL to run on (a fresh schema is made in it and dropped at the end); null: the embedded store. */
@@ -33,6 +35,8 @@ export interface BenchSettings {
 }
 
 export const SMALL_STORE_TOKENS = 100;
+/** More exchanges per second than this machine class serves, so the pool of identity tokens lasts the run. */
+const EXCHANGES_PER_SECOND_BOUND = 2_000;
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -54,16 +58,18 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
   const largeStoreTokens = Math.round(positiveNumber(env, 'BENCH_TOKENS', quick ? 10_000 : 100_000));
   if (largeStoreTokens <= SMALL_STORE_TOKENS) throw new Error(`BENCH_TOKENS must be above ${SMALL_STORE_TOKENS}`);
   const databaseUrl = env.DATABASE_URL?.trim() ?? '';
+  const warmupSeconds = Math.min(quick ? 1 : 3, durationSeconds);
   return {
     quick,
     durationSeconds,
-    warmupSeconds: Math.min(quick ? 1 : 3, durationSeconds),
+    warmupSeconds,
     connections: Math.round(positiveNumber(env, 'BENCH_CONNECTIONS', 64)),
     bcryptConnections: Math.round(positiveNumber(env, 'BENCH_BCRYPT_CONNECTIONS', Math.max(8, 4 * cores))),
     wrongAlongsideConnections: Math.round(positiveNumber(env, 'BENCH_WRONG_CONNECTIONS', 32)),
     idleSeconds: positiveNumber(env, 'BENCH_IDLE_SECONDS', 5),
     largeStoreTokens,
     skopeoPulls: Math.round(positiveNumber(env, 'BENCH_PULLS', quick ? 3 : 10)),
+    exchangeTokens: Math.round(positiveNumber(env, 'BENCH_EXCHANGE_TOKENS', EXCHANGES_PER_SECOND_BOUND * (warmupSeconds + durationSeconds))),
     warmRounds: Math.round(positiveNumber(env, 'BENCH_ROUNDS', quick ? 1 : 3)),
     databaseUrl: databaseUrl === '' ? null : databaseUrl,
     resultsFile: env.BENCH_RESULTS?.trim() || join(ROOT, 'bench', quick ? 'results.quick.json' : 'results.json'),

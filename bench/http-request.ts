@@ -6,7 +6,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** A status, or null for a connection error or a request unanswered after 30 s. */
 export type RequestOutcome = { readonly status: number } | { readonly status: null; readonly timedOut: boolean };
 
-/** One GET through `agent` (keep-alive, and the client address when the agent has one); the body is drained. */
+/** One request (GET unless the shape says otherwise) through `agent` (keep-alive, and the client address when the agent has one); the body is drained. */
 export function sendRequest(agent: Agent, baseUrl: URL, shape: RequestShape): Promise<RequestOutcome> {
   return new Promise((resolve) => {
     let settled = false;
@@ -16,7 +16,7 @@ export function sendRequest(agent: Agent, baseUrl: URL, shape: RequestShape): Pr
       resolve(outcome);
     };
     const sent = request(
-      { agent, hostname: baseUrl.hostname, port: baseUrl.port, path: shape.path, method: 'GET', headers: shape.headers ?? {} },
+      { agent, hostname: baseUrl.hostname, port: baseUrl.port, path: shape.path, method: shape.method ?? 'GET', headers: shape.headers ?? {} },
       (response) => {
         response.on('end', () => settle({ status: response.statusCode ?? 0 }));
         response.on('error', () => settle({ status: null, timedOut: false }));
@@ -30,6 +30,6 @@ export function sendRequest(agent: Agent, baseUrl: URL, shape: RequestShape): Pr
       sent.destroy();
     });
     sent.on('error', () => settle({ status: null, timedOut: false }));
-    sent.end();
+    sent.end(shape.body);
   });
 }

@@ -4,6 +4,9 @@ import { median } from './median.js';
 export interface RequestShape {
   readonly path: string;
   readonly headers?: Record<string, string>;
+  /** GET without it. */
+  readonly method?: 'GET' | 'POST';
+  readonly body?: string;
 }
 
 export interface LoadOptions {
@@ -51,7 +54,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         method: 'GET',
         setupRequest: (request) => {
           const shape = options.nextRequest();
-          return { ...request, path: shape.path, headers: { ...request.headers, ...shape.headers } };
+          return {
+            ...request,
+            method: shape.method ?? 'GET',
+            path: shape.path,
+            headers: { ...request.headers, ...shape.headers },
+            ...(shape.body === undefined ? {} : { body: shape.body }),
+          };
         },
       },
     ],

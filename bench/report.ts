@@ -7,6 +7,8 @@ import type { PullComparison } from './registry-pulls.js';
 /** The targets of issues 4 and 12, in one place so the printed check and the JSON agree. */
 export const TARGETS = {
   warmVsBaseline: 0.85,
+  /** (e): a credential minted by a keyless exchange, warm, against the same baseline as (a). */
+  mintedWarmVsBaseline: 0.85,
   /** The open-loop rate, as a share of the baseline's closed-loop req/s. */
   openLoopShareOfBaseline: 0.5,
   openLoopP99Ms: 10,
@@ -61,6 +63,10 @@ export interface BenchMeasurements {
   readonly baseline: Scenario;
   readonly warm: Scenario;
   readonly warmSmallStore: Scenario;
+  /** (e) warm requests with the username and password of one keyless exchange, in the same rounds as (a). */
+  readonly mintedWarm: Scenario;
+  /** (f) POST /federation/exchange, a fresh identity token (new jti) each request. */
+  readonly exchanges: Scenario;
   readonly cold: Scenario;
   readonly anonymous: Scenario;
   readonly wrong: Scenario;
@@ -92,6 +98,8 @@ const ratio = (value: number, reference: number): number => (reference > 0 ? val
 export function derivedFigures(m: BenchMeasurements) {
   return {
     warmToBaselineRatio: m.baseline.load.requestsPerSecond > 0 ? m.warm.load.requestsPerSecond / m.baseline.load.requestsPerSecond : 0,
+    mintedWarmToBaselineRatio: m.baseline.load.requestsPerSecond > 0 ? m.mintedWarm.load.requestsPerSecond / m.baseline.load.requestsPerSecond : 0,
+    mintedWarmToWarmRatio: m.warm.load.requestsPerSecond > 0 ? m.mintedWarm.load.requestsPerSecond / m.warm.load.requestsPerSecond : 0,
     coldBcryptBoundPerSecond: m.cores * (1000 / m.bcryptMs),
     msPerWarmTokenSmallStore: msPerToken(m.warmSmallStore.load),
     msPerWarmTokenLargeStore: msPerToken(m.warm.load),
@@ -142,6 +150,14 @@ export function checkTargets(m: BenchMeasurements): TargetCheck[] {
       target: `≥ ${TARGETS.warmVsBaseline} × baseline`,
       measured: `${rate(m.warm.load.requestsPerSecond)} / ${rate(m.baseline.load.requestsPerSecond)} = ${fixed(d.warmToBaselineRatio, 2)}`,
       pass: d.warmToBaselineRatio >= TARGETS.warmVsBaseline,
+    },
+    {
+      name: '(e) warm minted credential req/s vs baseline (closed loop)',
+      target: `≥ ${TARGETS.mintedWarmVsBaseline} × baseline`,
+      measured:
+        `${rate(m.mintedWarm.load.requestsPerSecond)} / ${rate(m.baseline.load.requestsPerSecond)} = ${fixed(d.mintedWarmToBaselineRatio, 2)}` +
+        (m.mintedWarm.load.unexpected === 0 ? '' : ` (${unexpectedCell(m.mintedWarm.load)} unexpected)`),
+      pass: m.mintedWarm.load.unexpected === 0 && d.mintedWarmToBaselineRatio >= TARGETS.mintedWarmVsBaseline,
     },
     {
       name: `open loop: (a) warm p99 at ${rate(open.ratePerSecond)} req/s`,
@@ -229,7 +245,7 @@ const unexpectedCell = (load: UnexpectedCounts & { readonly unexpected: number }
 /** The results tables: the bench's last lines. */
 export function resultLines(m: BenchMeasurements): string[] {
   const d = derivedFigures(m);
-  const closedLoop = [m.baseline, m.warm, m.warmSmallStore, m.cold, m.anonymous, m.wrong, m.openLoop.wrongAlongside];
+  const closedLoop = [m.baseline, m.warm, m.warmSmallStore, m.mintedWarm, m.cold, m.anonymous, m.wrong, m.openLoop.wrongAlongside, m.exchanges];
   const closedRows = [
     ['closed loop', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'loop p99 ms', 'unexpected'],
     ...closedLoop.map(({ label, load, eventLoop }) => [
@@ -266,7 +282,9 @@ export function resultLines(m: BenchMeasurements): string[] {
     '',
     ...table(openRows, new Set([1, 2, 3, 4, 5])),
     '',
-    `regauth/baseline req/s for (a): ${fixed(d.warmToBaselineRatio, 2)}`,
+    `regauth/baseline req/s for (a): ${fixed(d.warmToBaselineRatio, 2)}; for (e) minted credential: ${fixed(d.mintedWarmToBaselineRatio, 2)} ` +
+      `(${fixed(d.mintedWarmToWarmRatio, 2)} × (a))`,
+    `keyless exchanges: ${rate(m.exchanges.load.requestsPerSecond)}/s at ${m.exchanges.load.connections} connections (no target)`,
     `open-loop p99: regauth/baseline ${fixed(d.openLoopP99VsBaseline, 2)}, with/without wrong passwords ${fixed(d.openLoopP99WithWrongVsWithout, 2)}`,
     `event-loop delay p99 during (b): ${m.cold.eventLoop === null ? 'not measured' : `${fixed(m.cold.eventLoop.p99Ms)} ms`}`,
     `RSS of regauth: first start peak ${mib(d.firstStartPeakRssMiB.tree, d.firstStartPeakRssMiB.main)}; ` +

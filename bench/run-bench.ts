@@ -16,11 +16,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { loadConfig, type RegauthConfig } from '#regauth/adapters/config/load-config.js';
+import { EXCHANGE_PATH } from '#regauth/federation-exchange-parts.js';
 import { composeSecret, SECRET_RANDOM_LENGTH } from '#regauth/core/deploy-token-secret.js';
 import { startDaemon, type Daemon } from '../test/e2e/support/daemon.js';
 import { freePort } from '../test/e2e/support/free-port.js';
 import { readBenchSettings, ROOT, SMALL_STORE_TOKENS, type BenchSettings } from './bench-settings.js';
 import { BENCH_REPOSITORY, poolUsername, prepareBenchStore, seedDeployTokens, WARM_USERNAME } from './bench-store.js';
+import { benchIdentityIssuer, exchangeBody, mintIdentityTokens, trustBenchIssuer } from './bench-federation.js';
 import { runAddressLoad } from './address-load.js';
 import { endEventLoopWindow, type EventLoopWindow } from './event-loop-reader.js';
 import { pooledLoad, runLoad, type LoadResult, type RequestShape } from './load.js';
@@ -169,6 +171,8 @@ interface WarmRound {
   readonly baseline: LoadResult;
   readonly warm: LoadResult;
   readonly eventLoop: EventLoopWindow | null;
+  readonly mintedWarm: LoadResult;
+  readonly mintedEventLoop: EventLoopWindow | null;
 }
 
 interface OpenLoopRound {
@@ -182,7 +186,11 @@ function worstEventLoop(windows: readonly (EventLoopWindow | null)[]): EventLoop
 }
 
 async function expectStatus(url: string, shape: RequestShape, status: number, what: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${url}${shape.path}`, { headers: shape.headers ?? {} });
+  const response = await fetch(`${url}${shape.path}`, {
+    method: shape.method ?? 'GET',
+    headers: shape.headers ?? {},
+    ...(shape.body === undefined ? {} : { body: shape.body }),
+  });
   const text = await response.text();
   if (response.status !== status) throw new Error(`sanity check "${what}": expected ${status}, got ${response.status}: ${text.slice(0, 500)}`);
   return JSON.parse(text) as Record<string, unknown>;
@@ -271,6 +279,12 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     headers: { authorization: basic(poolUsername(1 + Math.floor(Math.random() * poolSize)), randomSecret()) },
   });
   const anonymousRequest: RequestShape = { path: pullPath };
+  const exchangeRequest = (identityToken: string): RequestShape => ({
+    method: 'POST',
+    path: EXCHANGE_PATH,
+    headers: { 'content-type': 'application/json' },
+    body: exchangeBody(identityToken),
+  });
 
   const load = (url: string, connections: number, durationSeconds: number, nextRequest: () => RequestShape, expectedStatus = 200) =>
     runLoad({ baseUrl: url, connections, durationSeconds, nextRequest, expectedStatus });
@@ -314,6 +328,9 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   const seedStarted = performance.now();
   await seedDeployTokens(store.settings, secretHash, settings.largeStoreTokens);
   progress(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  progress('keyless access: trusting a GitHub-like issuer (inline JWKS) and a policy for the bench repository');
+  const identityIssuer = benchIdentityIssuer();
+  await trustBenchIssuer(identityIssuer, env, workDir);
 
   progress(`baseline server (${BASELINE_SERVER})`);
   const baselineServer = await startServer({
@@ -340,6 +357,9 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   await expectStatus(regauth.url, anonymousRequest, 200, 'anonymous');
   await expectStatus(regauth.url, coldRequest(), 200, 'cold credentials');
   await expectStatus(regauth.url, wrongRequest(), 401, 'wrong password');
+  const minted = await expectStatus(regauth.url, exchangeRequest(identityIssuer.mint()), 200, 'keyless exchange');
+  const mintedWarmRequest: RequestShape = { path: pullPath, headers: { authorization: basic(String(minted.username), String(minted.password)) } };
+  await expectStatus(regauth.url, mintedWarmRequest, 200, 'warm minted credential');
 
   /** Runs one scenario and reads regauth's event-loop delay over exactly that time. */
   const measure = async <T>(label: string, run: () => Promise<T>): Promise<{ result: T; eventLoop: EventLoopWindow | null }> => {
@@ -358,6 +378,7 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
   });
 
   await load(regauth.url, settings.connections, settings.warmupSeconds, () => warmRequest);
+  await load(regauth.url, settings.connections, settings.warmupSeconds, () => mintedWarmRequest);
   // The baseline stays up, idle while regauth runs: each round measures one right after the other.
   const warmRounds: WarmRound[] = [];
   for (let round = 1; round <= settings.warmRounds; round += 1) {
@@ -369,12 +390,25 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     const warmRun = await measure(`(a) warm credentials${of}`, () =>
       load(regauth.url, settings.connections, settings.durationSeconds, () => warmRequest),
     );
-    warmRounds.push({ baseline: baselineRun, warm: warmRun.result, eventLoop: warmRun.eventLoop });
+    const mintedRun = await measure(`(e) warm minted credential${of}`, () =>
+      load(regauth.url, settings.connections, settings.durationSeconds, () => mintedWarmRequest),
+    );
+    warmRounds.push({
+      baseline: baselineRun,
+      warm: warmRun.result,
+      eventLoop: warmRun.eventLoop,
+      mintedWarm: mintedRun.result,
+      mintedEventLoop: mintedRun.eventLoop,
+    });
   }
   const baseline = pooledLoad(warmRounds.map((round) => round.baseline));
   const warm = scenario('(a) warm credentials', {
     result: pooledLoad(warmRounds.map((round) => round.warm)),
     eventLoop: worstEventLoop(warmRounds.map((round) => round.eventLoop)),
+  });
+  const mintedWarm = scenario('(e) warm minted credential', {
+    result: pooledLoad(warmRounds.map((round) => round.mintedWarm)),
+    eventLoop: worstEventLoop(warmRounds.map((round) => round.mintedEventLoop)),
   });
 
   // Open loop: half the baseline's capacity, on a schedule, latency from each scheduled send.
@@ -437,6 +471,27 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     '(c) anonymous',
     await measure('(c) anonymous', () => load(regauth.url, settings.connections, settings.durationSeconds, () => anonymousRequest)),
   );
+  progress(`signing ${settings.exchangeTokens} identity tokens (a new jti each) for the exchanges`);
+  const identityTokens = mintIdentityTokens(identityIssuer, settings.exchangeTokens);
+  let nextIdentityToken = 0;
+  let identityTokensWrapped = false;
+  const nextExchange = (): RequestShape => {
+    const token = identityTokens[nextIdentityToken] as string;
+    nextIdentityToken += 1;
+    if (nextIdentityToken >= identityTokens.length) {
+      nextIdentityToken = 0;
+      identityTokensWrapped = true;
+    }
+    return exchangeRequest(token);
+  };
+  await load(regauth.url, settings.connections, settings.warmupSeconds, nextExchange);
+  const exchanges = scenario(
+    '(f) keyless exchanges',
+    await measure('(f) keyless exchanges (a new identity token each request)', () =>
+      load(regauth.url, settings.connections, settings.durationSeconds, nextExchange),
+    ),
+  );
+  if (identityTokensWrapped) progress(`warning: (f) used all ${identityTokens.length} identity tokens and replayed them; raise BENCH_EXCHANGE_TOKENS`);
   const cold = scenario(
     '(b) cold credentials',
     await measure('(b) cold credentials (a new token each request)', () =>
@@ -500,6 +555,8 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     baseline: { label: 'baseline: parse + sign only', load: baseline, eventLoop: null },
     warm,
     warmSmallStore: { label: `(a) warm, ${SMALL_STORE_TOKENS} tokens in store`, load: warmSmallStore, eventLoop: null },
+    mintedWarm,
+    exchanges,
     cold,
     anonymous,
     wrong,
@@ -508,13 +565,18 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     pulls,
   };
   const checks = checkTargets(measurements);
+  const perBaseline = (load: LoadResult, baselineLoad: LoadResult) =>
+    baselineLoad.requestsPerSecond > 0 ? load.requestsPerSecond / baselineLoad.requestsPerSecond : 0;
   const rounds = warmRounds.map((round) => ({
     baselineRequestsPerSecond: round.baseline.requestsPerSecond,
     warmRequestsPerSecond: round.warm.requestsPerSecond,
-    ratio: round.baseline.requestsPerSecond > 0 ? round.warm.requestsPerSecond / round.baseline.requestsPerSecond : 0,
+    ratio: perBaseline(round.warm, round.baseline),
+    mintedWarmRequestsPerSecond: round.mintedWarm.requestsPerSecond,
+    mintedRatio: perBaseline(round.mintedWarm, round.baseline),
   }));
   await writeResults(settings, store.kind, config, measurements, checks, {
     coldUsernamesReused: coldWrapped,
+    identityTokensReused: identityTokensWrapped,
     firstStartReadyAfterMs: firstStart.readyAfterMs,
     memoryByRun: memoryPeaks,
     warmRounds: rounds,
@@ -540,7 +602,10 @@ async function runBench(settings: BenchSettings, workDir: string, cleanup: Clean
     '',
     ...resultLines(measurements),
     ...(rounds.length > 1
-      ? [`(a) and baseline in ${rounds.length} alternating rounds, regauth/baseline per round: ${rounds.map((round) => round.ratio.toFixed(2)).join(', ')}`]
+      ? [
+          `(a), (e) and baseline in ${rounds.length} alternating rounds, regauth/baseline per round: ` +
+            `(a) ${rounds.map((round) => round.ratio.toFixed(2)).join(', ')}; (e) ${rounds.map((round) => round.mintedRatio.toFixed(2)).join(', ')}`,
+        ]
       : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -562,7 +627,14 @@ async function writeResults(
     coldUsernamesReused: boolean;
     firstStartReadyAfterMs: number;
     memoryByRun: readonly (MemoryPeak & { run: string })[];
-    warmRounds: readonly { baselineRequestsPerSecond: number; warmRequestsPerSecond: number; ratio: number }[];
+    identityTokensReused: boolean;
+    warmRounds: readonly {
+      baselineRequestsPerSecond: number;
+      warmRequestsPerSecond: number;
+      ratio: number;
+      mintedWarmRequestsPerSecond: number;
+      mintedRatio: number;
+    }[];
     openLoopRounds: readonly { baselineP99Ms: number; warmP99Ms: number; warmWithWrongP99Ms: number }[];
   },
 ): Promise<void> {
@@ -595,6 +667,7 @@ async function writeResults(
       smallStoreTokens: SMALL_STORE_TOKENS,
       largeStoreTokens: settings.largeStoreTokens,
       skopeoPulls: settings.skopeoPulls,
+      exchangeTokens: settings.exchangeTokens,
       warmRounds: settings.warmRounds,
       bcryptCost: config.secrets.bcryptCost,
       logLevel: config.log.level,

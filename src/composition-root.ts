@@ -16,15 +16,19 @@ import { FederatedCredentialAuthenticator } from './app/federation/federated-cre
 import { FederatedCredentialRetention } from './app/federation/federated-credential-retention.js';
 import { FederatedCredentialUseRecorder } from './app/federation/federated-credential-use-recorder.js';
 import { FederatedCredentials } from './app/federation/federated-credentials.js';
-import type { FederatedCredentialStore, ServiceSecretStore } from './app/federation/federation-ports.js';
+import { forgettingRevocations } from './app/federation/federated-credential-cache-invalidation.js';
+import type { FederatedCredentialChangeFeed, FederatedCredentialStore, ServiceSecretStore } from './app/federation/federation-ports.js';
 import { checkReadiness, type Readiness } from './app/readiness.js';
 import { RefreshTokens } from './app/refresh-tokens.js';
 import { RegistryTokenIssuer } from './app/registry-token-issuer.js';
+import type { PendingSsoSignInStore } from './app/sso-sign-in-ports.js';
 import type { UiSessionStore } from './app/ui-session-ports.js';
 import { UiSessions } from './app/ui-sessions.js';
+import { SsoSignIn, type SsoSignInDeps } from './app/sso-sign-in.js';
 import type { FederationAdmin } from './app/federation/federation-admin.js';
 import { StoreTrustedIssuerAdmin } from './app/federation/trusted-issuer-admin.js';
 import { StoreTrustPolicyAdmin } from './app/federation/trust-policy-admin.js';
+import { SigningKeyRotation } from './app/signing-key-rotation.js';
 import { identityTokenPasswordCredentials } from './app/token-credentials/identity-token-password-credentials.js';
 import { EXCHANGE_PATH, identityTokenExchangeParts } from './federation-exchange-parts.js';
 import type { RegauthConfig } from './adapters/config/load-config.js';
@@ -35,6 +39,7 @@ import { RemoteFederatedCredentialAdmin } from './adapters/control/remote-federa
 import { remoteFederationAdmin } from './adapters/control/remote-federation-admin.js';
 import { readServerSettings, serverSettingsOf, type ServerSettings } from './adapters/control/server-settings.js';
 import { HmacCredentialCache } from './adapters/cache/hmac-credential-cache.js';
+import { LruFederatedCredentialCache } from './adapters/cache/federated-credential-cache.js';
 import { BcryptSecretHasher } from './adapters/crypto/bcrypt-secret-hasher.js';
 import { BcryptWorkerPool } from './adapters/crypto/bcrypt-worker-pool.js';
 import { HmacFederatedPasswords } from './adapters/crypto/hmac-federated-passwords.js';
@@ -43,7 +48,9 @@ import { randomJwtIds, randomSecretGenerator } from './adapters/crypto/random-ge
 import { createAdminHttpApp } from './adapters/http/admin-http-app.js';
 import { createHttpApp } from './adapters/http/http-app.js';
 import { createRegauthServer } from './adapters/http/http-server.js';
-import type { UiRouterDeps } from './adapters/ui/ui-router.js';
+import { UI_PREFIX, type UiRouterDeps } from './adapters/ui/ui-router.js';
+import { SSO_CALLBACK_PATH, type SsoSignInOptions } from './adapters/ui/sso-sign-in-routes.js';
+import { openidClientRelyingParty } from './adapters/oidc/openid-client-relying-party.js';
 import { summarizeKeys } from './adapters/ui/signing-key-summary.js';
 import { reachableFrom } from './adapters/http/listen-address.js';
 import { loadTlsCredentials } from './adapters/http/tls-credentials.js';
@@ -77,15 +84,22 @@ export interface Overrides {
 }
 
 /**
- * Without `changes`, changes made elsewhere cannot be seen, so credential checks are never cached. Without
+ * Without `changes` (`federatedCredentialChanges`), changes made elsewhere cannot be seen, so deploy-token
+ * (minted-credential) checks are never cached. Without
  * `federatedCredentials` and `serviceSecrets`, minted credentials are not accepted; without `uiSessions` there
  * is no web UI.
  */
-export type Stores = Omit<OpenStore, 'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'serviceSecrets' | 'uiSessions'> & {
+export type Stores = Omit<
+  OpenStore,
+  'db' | 'close' | 'migrationsApplied' | 'changes' | 'federatedCredentials' | 'federatedCredentialChanges' | 'serviceSecrets' | 'uiSessions' | 'pendingSsoSignIns'
+> & {
   readonly changes?: DeployTokenChangeFeed;
   readonly federatedCredentials?: FederatedCredentialStore;
+  readonly federatedCredentialChanges?: FederatedCredentialChangeFeed;
   readonly serviceSecrets?: ServiceSecretStore;
   readonly uiSessions?: UiSessionStore;
+  /** Without it, single sign-on is off even when configured. */
+  readonly pendingSsoSignIns?: PendingSsoSignInStore;
 };
 
 /** How often collected last-use times and batched audit events are written. */
@@ -149,6 +163,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
   const stores = overrides.stores ?? (opened as OpenStore);
   let pool: BcryptWorkerPool | null = null;
   let stopForgetting: (() => Promise<void>) | null = null;
+  let stopForgettingMinted: (() => Promise<void>) | null = null;
   let retention: AuditRetention | null = null;
   let federationRetention: FederatedCredentialRetention | null = null;
   /** Stops what was started, in reverse: on close, and when start-up fails part way. */
@@ -157,6 +172,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     await retention?.stop();
     keyRing.stop();
     await stopForgetting?.();
+    await stopForgettingMinted?.();
     await pool?.close();
     await opened?.close();
   };
@@ -172,7 +188,8 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
     const audit = new AuditTrail(stores.auditLog, logger, metrics === null ? [] : [metrics.observeAuditEvent], auditTrailSettings(config));
     const uses = new DeployTokenUseRecorder(stores.store, logger);
     const throttle = overrides.loginThrottle ?? loginThrottle(config, opened?.db ?? null);
-    const federated = federatedCredentialParts(stores, clock, audit, logger);
+    const federated = await federatedCredentialParts(config, stores, clock, audit, logger);
+    stopForgettingMinted = federated?.stopForgetting ?? null;
     const exchange =
       federated === null
         ? null
@@ -237,7 +254,7 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
       trustedProxies: config.server.trustedProxies,
     };
     const adminListener = config.server.adminListener.port !== null;
-    const ui = webUi(config, stores, { admin, adminKeys, throttle, clock, logger, keyRing });
+    const ui = webUi(config, stores, { admin, adminKeys, federationAdmin: federationAdminUseCases, audit, throttle, clock, logger, keyRing });
     return {
       app: createHttpApp({
         ...shared,
@@ -273,7 +290,16 @@ export async function createRegauthApp(config: RegauthConfig, overrides: Overrid
 function webUi(
   config: RegauthConfig,
   stores: Stores,
-  parts: { admin: DeployTokenAdmin; adminKeys: AdminKeys; throttle: LoginThrottle; clock: Clock; logger: Logger; keyRing: KeyRing },
+  parts: {
+    admin: DeployTokenAdmin;
+    adminKeys: AdminKeys;
+    federationAdmin: FederationAdmin;
+    audit: AuditTrail;
+    throttle: LoginThrottle;
+    clock: Clock;
+    logger: Logger;
+    keyRing: KeyRing;
+  },
 ): UiRouterDeps | null {
   if (!config.ui.enabled || stores.uiSessions === undefined) return null;
   const sessions = new UiSessions({
@@ -285,6 +311,12 @@ function webUi(
     throttle: parts.throttle,
     settings: { idleSeconds: config.ui.idleMinutes * 60, absoluteSeconds: config.ui.absoluteHours * 3600 },
   });
+  const sso = ssoSignIn(config, stores.pendingSsoSignIns, { sessions, clock: parts.clock, throttle: parts.throttle, audit: parts.audit });
+  const folder = signingKeyFolder(
+    { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
+    parts.keyRing,
+    parts.clock,
+  );
   return {
     sessions,
     admin: parts.admin,
@@ -293,30 +325,58 @@ function webUi(
     clock: parts.clock,
     logger: parts.logger,
     signingKeys: () => summarizeKeys(parts.keyRing.all(), parts.clock.now()),
-    signingKeyFolder: signingKeyFolder(
-      { dir: config.keys.dir, algorithm: config.keys.algorithm, bundlePath: config.registryBundlePath, jwksPath: config.registryJwksPath },
-      parts.keyRing,
-      parts.clock,
-    ),
+    signingKeyFolder: folder,
+    signingKeyRotation: new SigningKeyRotation({ rotator: folder, audit: parts.audit, clock: parts.clock }),
+    federationAdmin: parts.federationAdmin,
     registryConfigYaml: registryConfigYaml(config),
     registryHost: config.registry.host ?? '<registry-host>',
+    ...(sso === null ? {} : { sso }),
+  };
+}
+
+/** Single sign-on for the UI, when `ui.oidc.issuer` is set and the store keeps pending sign-ins. */
+function ssoSignIn(config: RegauthConfig, pending: PendingSsoSignInStore | undefined, parts: Omit<SsoSignInDeps, 'relyingParty' | 'pending' | 'rules' | 'tokens'>): SsoSignInOptions | null {
+  const oidc = config.ui.oidc;
+  if (oidc.issuer === null || oidc.clientId === null || pending === undefined) return null;
+  const relyingParty = openidClientRelyingParty({
+    issuer: oidc.issuer,
+    clientId: oidc.clientId,
+    clientSecret: oidc.clientSecret,
+    redirectUri: `${config.server.publicUrl}${UI_PREFIX}${SSO_CALLBACK_PATH}`,
+    scopes: oidc.scopes,
+    allowInsecureLoopbackIssuer: oidc.allowInsecureLoopbackIssuer,
+  });
+  const rules = { groupsClaim: oidc.groupsClaim, adminGroups: oidc.adminGroups, viewerGroups: oidc.viewerGroups };
+  return {
+    signIn: new SsoSignIn({ ...parts, relyingParty, pending, rules, tokens: randomOpaqueTokens }),
+    providerName: oidc.name ?? new URL(oidc.issuer).hostname,
   };
 }
 
 /** Minted credentials on the token endpoint, their minting and their admin; null when the stores have none. */
-function federatedCredentialParts(stores: Stores, clock: Clock, audit: AuditTrail, logger: Logger) {
+async function federatedCredentialParts(config: RegauthConfig, stores: Stores, clock: Clock, audit: AuditTrail, logger: Logger) {
   const { federatedCredentials: store, serviceSecrets } = stores;
   if (store === undefined || serviceSecrets === undefined) return null;
   const passwords = new HmacFederatedPasswords(serviceSecrets);
   const uses = new FederatedCredentialUseRecorder(store, logger);
-  const authenticator = new FederatedCredentialAuthenticator({ store, passwords, tokens: randomOpaqueTokens, clock });
+  const cache = federatedCredentialCacheFor(config, stores);
+  const stopForgetting = cache === null ? null : await forgetOnChanges(stores.federatedCredentialChanges as FederatedCredentialChangeFeed, cache);
+  const authenticator = new FederatedCredentialAuthenticator({ store, passwords, tokens: randomOpaqueTokens, clock, ...(cache === null ? {} : { cache }) });
   return {
     store,
     uses,
+    stopForgetting,
     onTokenEndpoint: { authenticator, uses, clock },
     credentials: new FederatedCredentials({ store, passwords, tokens: randomOpaqueTokens, clock, audit }),
-    admin: federatedCredentialAdmin(store, clock, audit, uses),
+    admin: federatedCredentialAdmin(cache === null ? store : forgettingRevocations(store, cache), clock, audit, uses),
   };
+}
+
+/** Minted credentials are remembered as long as deploy tokens are (credentialCache.ttlSeconds), and only with a change feed. */
+function federatedCredentialCacheFor(config: RegauthConfig, stores: Stores): LruFederatedCredentialCache | null {
+  const { ttlSeconds, maxEntries } = config.credentialCache;
+  if (stores.federatedCredentialChanges === undefined || ttlSeconds === 0) return null;
+  return new LruFederatedCredentialCache({ maxEntries, ttlMs: ttlSeconds * 1000 });
 }
 
 function federatedCredentialAdmin(

@@ -106,7 +106,7 @@ export class AuditTrail {
   }
 
   private announce(event: AuditEvent): void {
-    const level = event.event === 'auth.failed' ? 'warn' : 'info';
+    const level = event.event === 'auth.failed' || event.event === 'sso.refused' ? 'warn' : 'info';
     this.logger[level]('audit', {
       event: event.event,
       actor: event.actor,

@@ -2,10 +2,13 @@ import type { DeployToken } from '../core/deploy-token.js';
 import type { CredentialCache, DeployTokenChangeFeed, DeployTokenStore } from './ports.js';
 
 /**
- * Keeps the credential cache true to the store: a change seen on the feed, from any replica, forgets that
- * username; while the feed is down changes could go unseen, so the cache answers nothing until it is back.
+ * Keeps a credential cache (the deploy tokens', or the minted credentials' with their feed) true to the
+ * store: a change seen on the feed, from any replica, forgets that username; while the feed is down changes could go unseen, so the cache answers nothing until it is back.
  */
-export function forgetOnChanges(feed: DeployTokenChangeFeed, cache: CredentialCache): Promise<() => Promise<void>> {
+export function forgetOnChanges(
+  feed: DeployTokenChangeFeed,
+  cache: Pick<CredentialCache, 'forget' | 'suspend' | 'resume'>,
+): Promise<() => Promise<void>> {
   cache.suspend();
   return feed.subscribe({
     changed: (username) => cache.forget(username),

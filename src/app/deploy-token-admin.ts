@@ -1,5 +1,5 @@
 import { checkCatalogScope, parseRegistryScope, type DeployToken, type DeployTokenStatus } from '../core/deploy-token.js';
-import { parseExpiry, parseSince } from '../core/expiry.js';
+import { parseExpiry, parseSince, SinceError } from '../core/expiry.js';
 import { parseRepositoryPattern, patternCovers } from '../core/repository-pattern.js';
 import { parseTokenLifetime } from '../core/token-lifetime.js';
 import { parseChosenUsername } from '../core/username.js';
@@ -61,8 +61,12 @@ export interface AuditQueryInput {
   readonly event?: string | undefined;
   /** Id or username of a deploy token. */
   readonly token?: string | undefined;
+  /** Text the actor contains, in any case: `alice`, `via ui`, `cli`. */
+  readonly actor?: string | undefined;
   /** A duration back from now (`24h`, `7d`) or a date. */
   readonly since?: string | undefined;
+  /** Events before this, in the same forms as `since`. */
+  readonly until?: string | undefined;
   readonly limit?: number | undefined;
   readonly before?: number | undefined;
 }
@@ -128,6 +132,7 @@ export interface DeployTokenAdminDeps {
 
 const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
 export const DEFAULT_PAGE_SIZE = 100;
+const MAX_ACTOR_FILTER_LENGTH = 200;
 export const MAX_PAGE_SIZE = 1_000;
 const DEFAULT_ACTOR: Actor = { actor: 'cli' };
 
@@ -256,12 +261,17 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     const event = input.event === undefined ? undefined : parseAuditEventType(input.event);
     const token = input.token === undefined ? undefined : await this.find(input.token);
     const since = input.since === undefined ? undefined : parseSince(input.since, now);
+    const until = input.until === undefined ? undefined : parseUntil(input.until, now);
+    if (since !== undefined && until !== undefined && until <= since) throw new AuditFilterError('until', 'the time range is empty: "until" must come after "since"');
+    const actor = input.actor === undefined ? undefined : parseActorFilter(input.actor);
     await this.deps.audit.flush();
     const events = await this.deps.auditLog.query({
       limit,
       ...(event === undefined ? {} : { event }),
       ...(token === undefined ? {} : { deployTokenId: token.id }),
+      ...(actor === undefined ? {} : { actor }),
       ...(since === undefined ? {} : { since }),
+      ...(until === undefined ? {} : { until }),
       ...(input.before === undefined ? {} : { beforeId: input.before }),
     });
     return { items: events.map(auditView), next: events.length === limit ? (events.at(-1) as RecordedAuditEvent).id : null };
@@ -301,6 +311,35 @@ function parseAuditEventType(text: string): AuditEventType {
   const event = AUDIT_EVENT_TYPES.find((known) => known === text);
   if (event === undefined) throw new InvalidInputError(`unknown audit event "${text.slice(0, 40)}": use ${AUDIT_EVENT_TYPES.join(', ')}`);
   return event;
+}
+
+/** An audit filter that cannot be applied; `filter` names which, so a form can point at its field. */
+export class AuditFilterError extends InvalidInputError {
+  constructor(
+    readonly filter: 'actor' | 'until',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuditFilterError';
+  }
+}
+
+function parseActorFilter(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.length > MAX_ACTOR_FILTER_LENGTH) {
+    throw new AuditFilterError('actor', `an actor filter is 1 to ${MAX_ACTOR_FILTER_LENGTH} characters`);
+  }
+  return trimmed;
+}
+
+/** `since`'s forms, for the other end of a time range. */
+function parseUntil(text: string, now: Date): Date {
+  try {
+    return parseSince(text, now);
+  } catch (error) {
+    if (error instanceof SinceError) throw new AuditFilterError('until', `invalid until "${text.slice(0, 40)}": ${error.reason}`);
+    throw error;
+  }
 }
 
 function pageSize(limit: number | undefined): number {

@@ -125,6 +125,9 @@ export const AUDIT_EVENT_TYPES = [
   'issuer.updated',
   'policy.created',
   'policy.updated',
+  'sso.signed_in',
+  'sso.refused',
+  'key.rotated',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -147,7 +150,11 @@ export interface AuditQuery {
   readonly event?: AuditEventType;
   readonly deployTokenId?: number;
   readonly username?: string;
+  /** Events whose actor contains this text, in any case (`alice` finds `admin-key:alice via ui`). */
+  readonly actor?: string;
   readonly since?: Date;
+  /** Only events that occurred before this. */
+  readonly until?: Date;
   /** Keyset pagination, newest first: only ids below this. */
   readonly beforeId?: number;
   readonly limit: number;

@@ -38,8 +38,8 @@ export interface StartedUiSession {
   readonly session: UiSession;
 }
 
-// Failed UI sign-ins share one brute-force "username" per address: an admin key has no username.
-const SIGN_IN_SUBJECT = 'ui-sign-in';
+// Failed UI sign-ins (admin key or single sign-on) share one brute-force "username" per address: an admin key has no username.
+export const UI_SIGN_IN_SUBJECT = 'ui-sign-in';
 
 /** Server-side web UI sessions: started by a sign-in, ended by sign-out, idleness, their absolute end or a revoked key. */
 export class UiSessions {
@@ -54,7 +54,7 @@ export class UiSessions {
    * is ended, so every sign-in gets a new id. Throws InvalidAdminKeyError or TooManyAttemptsError.
    */
   async signInWithAdminKey(key: string, clientIp: string, replacing?: string): Promise<StartedUiSession> {
-    const attempt: LoginAttempt = { username: SIGN_IN_SUBJECT, clientIp };
+    const attempt: LoginAttempt = { username: UI_SIGN_IN_SUBJECT, clientIp };
     const allowance = await this.deps.throttle.assertAllowed(attempt);
     let adminKey;
     try {
@@ -143,6 +143,11 @@ function sessionOf(record: UiSessionRecord): UiSession {
   const actor =
     record.adminKeyId !== null
       ? `admin-key:${record.displayName} via ui`
-      : `sso:${record.subject ?? ''}${record.email === null ? '' : ` <${record.email}>`} via ui`;
+      : ssoActor(record.subject ?? '', record.email);
   return { role: record.role, actor, displayName: record.displayName, csrfToken: record.csrfToken, expiresAt: record.expiresAt };
+}
+
+/** The audit actor of a single sign-on person: `sso:<subject> <<email>> via ui`. */
+export function ssoActor(subject: string, email: string | null): string {
+  return `sso:${subject}${email === null ? '' : ` <${email}>`} via ui`;
 }

@@ -8,7 +8,9 @@ import type { CliIo } from './cli-context.js';
 interface AuditOptions {
   event?: string;
   token?: string;
+  actor?: string;
   since?: string;
+  until?: string;
   limit: string;
   json?: boolean;
 }
@@ -18,7 +20,9 @@ export function auditCommand(io: CliIo, configFile: () => string | undefined): C
     .description('show the audit log, newest first: token changes, tokens issued, failed logins')
     .addOption(new Option('--event <event>', 'only this kind of event').choices(AUDIT_EVENT_TYPES))
     .option('--token <id-or-username>', 'only events of this deploy token')
+    .option('--actor <text>', 'only events whose actor contains this text, in any case (alice, "via ui", cli)')
     .option('--since <when>', 'a duration back from now (24h, 7d) or a date (2026-11-01)')
+    .option('--until <when>', 'only events before this: a duration back from now or a date')
     .option('--limit <n>', 'at most this many events (1 to 1000)', '50')
     .option('--json', 'print JSON')
     .action(async (options: AuditOptions) => {
@@ -26,7 +30,9 @@ export function auditCommand(io: CliIo, configFile: () => string | undefined): C
         const page = await admin.audit({
           event: options.event,
           token: options.token,
+          actor: options.actor,
           since: options.since,
+          until: options.until,
           limit: Number(options.limit),
         });
         if (options.json) printJson(io, page.items);

@@ -140,8 +140,10 @@ export function issuersCommand(io: CliIo, configFile: () => string | undefined):
 
 async function commonInput(options: IssuerOptions) {
   const jwks = options.jwksFile === undefined ? undefined : await readJwksFile(options.jwksFile);
-  // commander's --no-max-token-age turns maxTokenAge into false.
-  const maxTokenAge = (options.maxTokenAge as string | boolean | undefined) === false ? null : options.maxTokenAge;
+  // Where --no-max-token-age exists (update), commander sets maxTokenAge to true when neither option is
+  // given and to false for --no-max-token-age.
+  const given = options.maxTokenAge as string | boolean | undefined;
+  const maxTokenAge = given === false ? null : given === true ? undefined : given;
   return {
     ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(options.jwksUri === undefined ? {} : { jwksUri: options.jwksUri }),

@@ -194,6 +194,9 @@ export class InMemoryAuditLog implements AuditLog {
       .reverse()
       .filter((event) => query.event === undefined || event.event === query.event)
       .filter((event) => query.deployTokenId === undefined || event.deployTokenId === query.deployTokenId)
+      .filter((event) => query.actor === undefined || (event.actor ?? '').toLowerCase().includes(query.actor.toLowerCase()))
+      .filter((event) => query.since === undefined || event.occurredAt >= query.since)
+      .filter((event) => query.until === undefined || event.occurredAt < query.until)
       .filter((event) => query.beforeId === undefined || event.id < query.beforeId)
       .slice(0, query.limit);
   }

@@ -2,23 +2,16 @@ import { z } from 'zod';
 import { MIN_TOKEN_LIFETIME_SECONDS } from '../../core/registry-claims.js';
 import { parseRepositoryPattern } from '../../core/repository-pattern.js';
 import { HEALTH_PATHS } from '../http/health-paths.js';
+import { booleanSetting, commaSeparated } from './setting-types.js';
+import { uiOidcSettings } from './ui-oidc-settings.js';
 import { isTooBroad, proxyRanges, WIDEST_TRUSTED_PREFIX } from './trusted-proxies.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const nullableText = z.string().min(1).nullable();
 const autoOrCount = (max: number) => z.union([z.literal('auto'), positiveInt(max)]);
-/** `true`/`false` in YAML or an environment variable (z.coerce.boolean would read "false" as true). */
-const booleanSetting = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
 const urlPath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path starting with /');
 const lifetime = z.coerce.number().int().min(MIN_TOKEN_LIFETIME_SECONDS).max(86_400);
-
-/** A list in YAML, or comma-separated in an environment variable. */
-const commaSeparated = (item: z.ZodType<string>) =>
-  z.preprocess(
-    (value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value),
-    z.array(item),
-  );
 
 const repositoryPatterns = commaSeparated(
   z.string().refine(
@@ -172,6 +165,7 @@ export const configSchema = z
         enabled: booleanSetting,
         idleMinutes: positiveInt(24 * 60),
         absoluteHours: positiveInt(7 * 24),
+        oidc: uiOidcSettings,
       })
       .strict(),
     log: z
@@ -241,6 +235,15 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   REGAUTH_UI_ENABLED: 'ui.enabled',
   REGAUTH_UI_IDLE_MINUTES: 'ui.idleMinutes',
   REGAUTH_UI_ABSOLUTE_HOURS: 'ui.absoluteHours',
+  REGAUTH_UI_OIDC_ISSUER: 'ui.oidc.issuer',
+  REGAUTH_UI_OIDC_NAME: 'ui.oidc.name',
+  REGAUTH_UI_OIDC_CLIENT_ID: 'ui.oidc.clientId',
+  REGAUTH_UI_OIDC_CLIENT_SECRET: 'ui.oidc.clientSecret',
+  REGAUTH_UI_OIDC_SCOPES: 'ui.oidc.scopes',
+  REGAUTH_UI_OIDC_GROUPS_CLAIM: 'ui.oidc.groupsClaim',
+  REGAUTH_UI_OIDC_ADMIN_GROUPS: 'ui.oidc.adminGroups',
+  REGAUTH_UI_OIDC_VIEWER_GROUPS: 'ui.oidc.viewerGroups',
+  REGAUTH_UI_OIDC_ALLOW_INSECURE_LOOPBACK_ISSUER: 'ui.oidc.allowInsecureLoopbackIssuer',
   REGAUTH_LOG_LEVEL: 'log.level',
   REGAUTH_LOG_FORMAT: 'log.format',
 };

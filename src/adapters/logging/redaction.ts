@@ -1,6 +1,6 @@
 import { redactSecrets } from '../../core/secret-text.js';
 
-const SENSITIVE_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|password|secret|secret_?hash|token|access_?token|refresh_?token|identity_?token)$/i;
+const SENSITIVE_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|password|secret|secret_?hash|client_?secret|token|access_?token|refresh_?token|identity_?token)$/i;
 const REDACTED = '[REDACTED]';
 const TOO_DEEP = '[TOO DEEP TO LOG]';
 const MAX_DEPTH = 8;

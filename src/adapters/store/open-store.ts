@@ -1,5 +1,12 @@
+import type { PendingSsoSignInStore } from '../../app/sso-sign-in-ports.js';
 import type { UiSessionStore } from '../../app/ui-session-ports.js';
-import type { FederatedCredentialStore, ServiceSecretStore, TrustedIssuerStore, TrustPolicyStore } from '../../app/federation/federation-ports.js';
+import type {
+  FederatedCredentialChangeFeed,
+  FederatedCredentialStore,
+  ServiceSecretStore,
+  TrustedIssuerStore,
+  TrustPolicyStore,
+} from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
 import { initialiseEmbeddedStore } from './embedded-first-start.js';
@@ -11,8 +18,10 @@ import { SqlAdminKeyStore } from './sql-admin-key-store.js';
 import { SqlAuditLog } from './sql-audit-log.js';
 import { SqlDeployTokenChangeFeed } from './sql-deploy-token-change-feed.js';
 import { SqlDeployTokenStore } from './sql-deploy-token-store.js';
+import { SqlFederatedCredentialChangeFeed } from './sql-federated-credential-change-feed.js';
 import { SqlFederatedCredentialStore } from './sql-federated-credential-store.js';
 import { SqlRefreshTokenStore } from './sql-refresh-token-store.js';
+import { SqlPendingSsoSignInStore } from './sql-pending-sso-sign-in-store.js';
 import { SqlUiSessionStore } from './sql-ui-session-store.js';
 import { SqlServiceSecretStore } from './sql-service-secret-store.js';
 import { SqlTrustedIssuerStore } from './sql-trusted-issuer-store.js';
@@ -34,8 +43,12 @@ export interface OpenStore {
   readonly auditLog: AuditLog;
   readonly changes: DeployTokenChangeFeed;
   readonly uiSessions: UiSessionStore;
+  /** Single sign-on flows between the redirect to the identity provider and its callback. */
+  readonly pendingSsoSignIns: PendingSsoSignInStore;
   /** Minted credentials and the identity-token uses that guard against replay. */
   readonly federatedCredentials: FederatedCredentialStore;
+  /** Revocations and deletions of minted credentials, announced to every replica. */
+  readonly federatedCredentialChanges: FederatedCredentialChangeFeed;
   readonly serviceSecrets: ServiceSecretStore;
   readonly trustedIssuers: TrustedIssuerStore;
   readonly trustPolicies: TrustPolicyStore;
@@ -80,7 +93,9 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     auditLog: new SqlAuditLog(opened),
     changes: new SqlDeployTokenChangeFeed(opened),
     uiSessions: new SqlUiSessionStore(opened),
+    pendingSsoSignIns: new SqlPendingSsoSignInStore(opened),
     federatedCredentials: new SqlFederatedCredentialStore(opened),
+    federatedCredentialChanges: new SqlFederatedCredentialChangeFeed(opened),
     serviceSecrets: new SqlServiceSecretStore(opened),
     trustedIssuers: new SqlTrustedIssuerStore(opened),
     trustPolicies: new SqlTrustPolicyStore(opened),

@@ -62,7 +62,9 @@ export class SqlAuditLog implements AuditLog {
     if (query.event !== undefined) where('event = ?', query.event);
     if (query.deployTokenId !== undefined) where('deploy_token_id = ?', query.deployTokenId);
     if (query.username !== undefined) where('username = ?', query.username);
+    if (query.actor !== undefined) where('strpos(lower(actor), lower(?)) > 0', query.actor);
     if (query.since !== undefined) where('occurred_at >= ?', query.since);
+    if (query.until !== undefined) where('occurred_at < ?', query.until);
     if (query.beforeId !== undefined) where('id < ?', query.beforeId);
     parameters.push(query.limit);
     const rows = await this.db.query<AuditEventRow>(

@@ -8,6 +8,8 @@ export interface PageProps {
   readonly title: string;
   readonly session: UiSession | null;
   readonly children: ComponentChildren;
+  /** A same-origin page to go on to at once (a `<meta>` refresh: no script needed). */
+  readonly continueTo?: string;
 }
 
 const NAVIGATION: readonly (readonly [path: string, label: string, adminOnly: boolean])[] = [
@@ -20,13 +22,14 @@ const NAVIGATION: readonly (readonly [path: string, label: string, adminOnly: bo
 ];
 
 /** Every page: language, skip link, navigation, one h1, the stylesheet and the enhancement script. */
-export function Layout({ title, session, children }: PageProps) {
+export function Layout({ title, session, children, continueTo }: PageProps) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · regauth`}</title>
+        {continueTo === undefined ? null : <meta http-equiv="refresh" content={`0;url=${continueTo}`} />}
         <link rel="stylesheet" href={`${UI_PREFIX}${UI_STYLESHEET.path}`} />
         <script src={`${UI_PREFIX}${UI_SCRIPT.path}`} defer />
       </head>

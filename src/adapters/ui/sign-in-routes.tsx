@@ -6,12 +6,27 @@ import { clearCookie, readCookie, SESSION_COOKIE, setSessionCookie, setSignInCoo
 import { field, requireSameOriginForm, requireSession, UiForbiddenError } from './ui-context.js';
 import { CsrfField, ErrorSummary, Layout, UI_PREFIX, type FieldError } from './layout.js';
 import { sendPage } from './render-page.js';
+import { SSO_START_PATH } from './sso-sign-in-routes.js';
 import { csrfTokenMatches, isCrossOrigin } from './ui-security.js';
 
-function SignInPage({ csrf, errors }: { readonly csrf: string; readonly errors: readonly FieldError[] }) {
+interface SignInPageProps {
+  readonly csrf: string;
+  readonly errors: readonly FieldError[];
+  /** The identity provider's name when single sign-on is configured. */
+  readonly ssoProvider: string | null;
+}
+
+function SignInPage({ csrf, errors, ssoProvider }: SignInPageProps) {
   return (
     <Layout title="Sign in" session={null}>
       <ErrorSummary errors={errors} />
+      {ssoProvider === null ? null : (
+        <p>
+          <a class="sso-sign-in" href={`${UI_PREFIX}${SSO_START_PATH}`}>
+            Sign in with {ssoProvider}
+          </a>
+        </p>
+      )}
       <form method="post" action={`${UI_PREFIX}/sign-in`}>
         <CsrfField token={csrf} />
         <label for="key">Admin key</label>
@@ -28,13 +43,13 @@ function SignInPage({ csrf, errors }: { readonly csrf: string; readonly errors: 
   );
 }
 
-/** Sign-in with an admin key (through the brute-force protection) and sign-out. */
-export function signInRoutes(sessions: UiSessions, tokens: OpaqueTokens): Router {
+/** Sign-in with an admin key (through the brute-force protection), the link to single sign-on, and sign-out. */
+export function signInRoutes(sessions: UiSessions, tokens: OpaqueTokens, ssoProvider: string | null = null): Router {
   const router = express.Router();
   const showForm = (request: Request, response: Response, errors: FieldError[], status = 200) => {
     const csrf = tokens.generate('');
     setSignInCookie(request, response, csrf);
-    sendPage(response, <SignInPage csrf={csrf} errors={errors} />, { status });
+    sendPage(response, <SignInPage csrf={csrf} errors={errors} ssoProvider={ssoProvider} />, { status });
   };
 
   router.get('/sign-in', (request, response) => showForm(request, response, []));

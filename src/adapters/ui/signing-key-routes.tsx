@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { Logger } from '../../app/ports.js';
+import type { SigningKeyRotation } from '../../app/signing-key-rotation.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import type { SigningKeyFolder } from '../keys/signing-key-rotation.js';
 import type { KeySummary } from './signing-key-summary.js';
@@ -10,7 +11,7 @@ import { sendPage } from './render-page.js';
 const DEFAULT_ACTIVATE_IN = '1h';
 
 /** The signing keys: their schedule, the registry's bundle and JWKS file to download, and rotation (admins). */
-export function signingKeyRoutes(keys: () => KeySummary[], folder: SigningKeyFolder, logger: Logger): Router {
+export function signingKeyRoutes(keys: () => KeySummary[], folder: SigningKeyFolder, rotation: SigningKeyRotation, logger: Logger): Router {
   const router = express.Router();
   const show = (response: express.Response, errors: FieldError[], notice: string | null, status = 200) => {
     const session = sessionOf(response);
@@ -87,8 +88,9 @@ export function signingKeyRoutes(keys: () => KeySummary[], folder: SigningKeyFol
       show(response, [{ field: 'activateIn', message: 'Enter a duration such as 0, 15m, 1h or 2d' }], null, 400);
       return;
     }
-    const key = await folder.rotate(delayMs);
-    logger.info('signing key added from the web UI', { keyId: key.keyId, activatesAt: key.activatesAt.toISOString(), by: sessionOf(response).actor });
+    const actor = sessionOf(response).actor;
+    const key = await rotation.rotate(delayMs, { actor, clientIp: request.ip ?? null });
+    logger.info('signing key added from the web UI', { keyId: key.keyId, activatesAt: key.activatesAt.toISOString(), by: actor });
     show(response, [], `Added ${key.keyId}: it signs in ${formatDuration(delayMs)}. Give the registries the new bundle or JWKS file before then.`);
   });
   return router;

@@ -22,6 +22,7 @@ dialog{max-width:min(40rem,calc(100vw - 32px));border:2px solid #12263f;padding:
 pre{background:#f3f3f3;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 .inline-form{display:inline}.stats{display:flex;flex-wrap:wrap;gap:16px;padding:0;list-style:none}
 .stats li{border:1px solid #ccc;padding:8px 16px}
+.sso-sign-in{display:inline-block;padding:6px 14px;border:2px solid #0b4f9c;border-radius:4px;font-weight:600}
 `;
 
 export interface UiAsset {

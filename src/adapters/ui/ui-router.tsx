@@ -2,6 +2,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { AdminKeys } from '../../app/admin-keys.js';
 import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import type { Clock, Logger, OpaqueTokens } from '../../app/ports.js';
+import type { FederationAdmin } from '../../app/federation/federation-admin.js';
+import type { SigningKeyRotation } from '../../app/signing-key-rotation.js';
 import type { UiSessions } from '../../app/ui-sessions.js';
 import { describeError } from '../http/error-responses.js';
 import { adminKeyRoutes } from './admin-key-routes.js';
@@ -10,6 +12,7 @@ import { Layout } from './layout.js';
 import { overviewRoutes } from './overview-routes.js';
 import { sendPage } from './render-page.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { ssoSignInRoutes, type SsoSignInOptions } from './sso-sign-in-routes.js';
 import { signingKeyRoutes } from './signing-key-routes.js';
 import type { SigningKeyFolder } from '../keys/signing-key-rotation.js';
 import type { KeySummary } from './signing-key-summary.js';
@@ -17,6 +20,7 @@ import { tokenCreateRoutes } from './token-create-routes.js';
 import { tokenEditRoutes } from './token-edit-routes.js';
 import { tokenRotateRoutes } from './token-rotate-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { trustPolicyEditRoutes } from './trust-policy-edit-routes.js';
 import { trustPolicyRoutes } from './trust-policy-routes.js';
 import { UI_ASSETS } from './ui-assets.js';
 import { requireSession, UiForbiddenError } from './ui-context.js';
@@ -33,9 +37,13 @@ export interface UiRouterDeps {
   readonly logger: Logger;
   readonly signingKeys: () => KeySummary[];
   readonly signingKeyFolder: SigningKeyFolder;
+  readonly signingKeyRotation: SigningKeyRotation;
+  readonly federationAdmin: FederationAdmin;
   readonly registryConfigYaml: string;
   /** host[:port] in the docker login and Secret texts. */
   readonly registryHost: string;
+  /** Single sign-on, when configured. */
+  readonly sso?: SsoSignInOptions;
 }
 
 const FORM_LIMIT = '16kb';
@@ -51,7 +59,8 @@ export function uiRouter(deps: UiRouterDeps): Router {
     });
   }
   router.use(express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 100 }));
-  router.use(signInRoutes(deps.sessions, deps.tokens));
+  router.use(signInRoutes(deps.sessions, deps.tokens, deps.sso?.providerName ?? null));
+  if (deps.sso !== undefined) router.use(ssoSignInRoutes(deps.sso));
   router.use(requireSession(deps.sessions));
   router.use(overviewRoutes(deps));
   router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
@@ -59,9 +68,10 @@ export function uiRouter(deps: UiRouterDeps): Router {
   router.use(tokenEditRoutes(deps.admin));
   router.use(tokenRoutes(deps.admin));
   router.use(auditRoutes(deps.admin));
-  router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.logger));
+  router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.signingKeyRotation, deps.logger));
   router.use(adminKeyRoutes(deps.adminKeys));
-  router.use(trustPolicyRoutes());
+  router.use(trustPolicyEditRoutes(deps.federationAdmin));
+  router.use(trustPolicyRoutes(deps.federationAdmin, () => deps.clock.now()));
   router.use((_request: Request, response: Response) => {
     sendPage(response, <Layout title="Page not found" session={null}><p>There is no such page.</p></Layout>, { status: 404 });
   });

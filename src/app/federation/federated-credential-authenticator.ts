@@ -5,20 +5,24 @@ import type { Clock, OpaqueTokens } from '../ports.js';
 import { unavailableOnFailure } from '../unavailable.js';
 import { FederatedCredentialExpiredError, FederatedCredentialRevokedError } from './federated-credential-errors.js';
 import { federatedCredentialStatus } from './federated-credential-view.js';
-import type { FederatedCredential, FederatedCredentialStore, FederatedPasswords } from './federation-ports.js';
+import type { FederatedCredential, FederatedCredentialCache, FederatedCredentialStore, FederatedPasswords } from './federation-ports.js';
 
 export interface FederatedCredentialAuthenticatorDeps {
   readonly store: FederatedCredentialStore;
   readonly passwords: FederatedPasswords;
   readonly tokens: OpaqueTokens;
   readonly clock: Clock;
+  /** Password logins found recently; kept true to the store by its change feed. Absent: every login queries. */
+  readonly cache?: FederatedCredentialCache;
 }
 
 /**
  * Logins with a minted credential: its password, or a refresh token bound to it. Both are high-entropy
  * values looked up by a digest (an HMAC for the password, SHA-256 for the refresh token), so a login costs
- * one indexed query and no bcrypt, and nothing is cached: a revocation stops the next login on every replica.
- * Expiry and revocation are disclosed only once the password or refresh token matched.
+ * at most one indexed query and no bcrypt. A password login found once is remembered (a pull sends the same
+ * credential on every request); the change feed forgets it on any replica's revocation, as the deploy
+ * tokens' cache does. Expiry and revocation are judged on every login, and disclosed only once the password
+ * or refresh token matched.
  */
 export class FederatedCredentialAuthenticator {
   constructor(private readonly deps: FederatedCredentialAuthenticatorDeps) {}
@@ -27,10 +31,15 @@ export class FederatedCredentialAuthenticator {
     if (!username.startsWith(FEDERATED_USERNAME_PREFIX) || !isWellFormedFederatedPassword(password)) throw new InvalidCredentialsError('none');
     const { passwords, store } = this.deps;
     const digest = await unavailableOnFailure('store', () => passwords.digest(password));
+    const { cache } = this.deps;
+    const remembered = cache?.lookup(username, digest) ?? null;
+    if (remembered !== null) return usable(remembered, this.deps.clock.now());
+    const ticket = cache?.ticket();
     const found = await unavailableOnFailure('store', () => store.findByPasswordDigest(digest));
     if (found === null || !passwords.digestsEqual(found.passwordDigest, digest) || found.credential.username !== username) {
       throw new InvalidCredentialsError('none');
     }
+    if (ticket !== undefined) cache?.remember(found.credential, found.passwordDigest, ticket);
     return usable(found.credential, this.deps.clock.now());
   }
 

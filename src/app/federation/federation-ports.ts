@@ -1,6 +1,7 @@
 import type { RegistryScope } from '../../core/deploy-token.js';
 import type { JsonWebKeySet, TrustedIssuer } from '../../core/federation/trusted-issuer.js';
 import type { TrustPolicy } from '../../core/federation/trust-policy.js';
+import type { DeployTokenChangeListener } from '../ports.js';
 
 export type NewTrustedIssuer = Omit<TrustedIssuer, 'id' | 'createdAt' | 'updatedAt'> & { readonly createdAt: Date };
 export type TrustedIssuerChanges = Partial<Omit<TrustedIssuer, 'id' | 'createdAt' | 'updatedAt'>>;
@@ -130,6 +131,32 @@ export interface FederatedCredentialQuery {
 export interface FederatedCredentialUse {
   readonly id: number;
   readonly at: Date;
+}
+
+/**
+ * Minted credentials that changed on any replica (revoked, deleted), by username: the same listener as the
+ * deploy tokens' feed, so the same invalidation keeps a cache true to the store.
+ */
+export interface FederatedCredentialChangeFeed {
+  /** Calls `resumed` once the feed is live; returns the unsubscribe function. */
+  subscribe(listener: DeployTokenChangeListener): Promise<() => Promise<void>>;
+}
+
+/**
+ * Minted credentials recently found by their password digest, so a warm login costs no query. Like the
+ * deploy tokens' cache: take a `ticket()` before reading the store; a `remember` whose ticket predates a
+ * `forget` or `suspend` is dropped, so a revocation that lands while a login reads the store is never papered
+ * over by what that login read.
+ */
+export interface FederatedCredentialCache {
+  ticket(): number;
+  /** The credential remembered for this username and password digest; null for anything else. */
+  lookup(username: string, passwordDigest: string): FederatedCredential | null;
+  remember(credential: FederatedCredential, passwordDigest: string, ticket: number): void;
+  forget(username: string): void;
+  /** Forgets everything and answers nothing until `resume`: changes may be going unseen. */
+  suspend(): void;
+  resume(): void;
 }
 
 /**

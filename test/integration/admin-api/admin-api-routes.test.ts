@@ -233,7 +233,7 @@ describe('admin API: every route, its answer and its errors', () => {
       ['an unknown audit event', `${audit}?event=token.deleted`, /^query: .*event/s],
       ['an audit limit over 1000', `${audit}?limit=5000`, /^query: .*limit/s],
       ['a before that is not a number', `${audit}?before=last`, /^query: .*before/s],
-      ['an unknown audit parameter', `${audit}?actor=cli`, /^query: .*actor/s],
+      ['an unknown audit parameter', `${audit}?operator=cli`, /^query: .*operator/s],
       ['a query on a route that takes none', `${API}/deploy-tokens/1?verbose=1`, /^query: .*verbose/s],
     ])('GET with %s', async (_what, url, message) => {
       expectAdminError(await call('get', url), 400, 'invalid_input', message);
@@ -241,10 +241,10 @@ describe('admin API: every route, its answer and its errors', () => {
 
     test("the message names each parameter in one plain line, without zod's glyphs", async () => {
       expectAdminError(
-        await call('get', `${audit}?limit=5000&actor=cli`),
+        await call('get', `${audit}?limit=5000&operator=cli`),
         400,
         'invalid_input',
-        'query: limit: Too big: expected number to be <=1000; Unrecognized key: "actor"',
+        'query: limit: Too big: expected number to be <=1000; Unrecognized key: "operator"',
       );
     });
 

@@ -56,7 +56,22 @@ const DEFAULTS: RegauthConfig = {
     perUsernameAndIp: { maxFailures: 10, windowSeconds: 600, lockSeconds: 60, maxLockSeconds: 3600, backoffWindowSeconds: 86_400 },
     perIp: { maxFailures: 100, windowSeconds: 600, lockSeconds: 900, maxLockSeconds: 900, backoffWindowSeconds: 86_400 },
   },
-  ui: { enabled: true, idleMinutes: 30, absoluteHours: 12 },
+  ui: {
+    enabled: true,
+    idleMinutes: 30,
+    absoluteHours: 12,
+    oidc: {
+      issuer: null,
+      name: null,
+      clientId: null,
+      clientSecret: null,
+      scopes: ['openid', 'email', 'profile', 'groups'],
+      groupsClaim: 'groups',
+      adminGroups: [],
+      viewerGroups: [],
+      allowInsecureLoopbackIssuer: false,
+    },
+  },
   log: { level: 'info', format: 'auto' },
   realm: 'http://127.0.0.1:5001/token',
   registryBundlePath: '/srv/regauth/keys/registry-rootcertbundle.pem',
@@ -143,14 +158,22 @@ describe('loadConfig', () => {
       ['REGAUTH_UI_ENABLED', 'false', false],
       ['REGAUTH_UI_IDLE_MINUTES', '15', 15],
       ['REGAUTH_UI_ABSOLUTE_HOURS', '8', 8],
+      ['REGAUTH_UI_OIDC_NAME', 'Staff login', 'Staff login'],
+      ['REGAUTH_UI_OIDC_CLIENT_ID', 'regauth', 'regauth'],
+      ['REGAUTH_UI_OIDC_CLIENT_SECRET', 's3cret', 's3cret'],
+      ['REGAUTH_UI_OIDC_SCOPES', 'openid,email', ['openid', 'email']],
+      ['REGAUTH_UI_OIDC_GROUPS_CLAIM', 'roles', 'roles'],
+      ['REGAUTH_UI_OIDC_ADMIN_GROUPS', 'admins, sre', ['admins', 'sre']],
+      ['REGAUTH_UI_OIDC_VIEWER_GROUPS', 'auditors', ['auditors']],
+      ['REGAUTH_UI_OIDC_ALLOW_INSECURE_LOOPBACK_ISSUER', 'true', true],
       ['REGAUTH_FEDERATION_ALLOW_INSECURE_LOOPBACK_ISSUERS', 'true', true],
       ['REGAUTH_FEDERATION_KEY_SET_REFRESH_COOLDOWN', '300', 300],
       ['REGAUTH_LOG_LEVEL', 'debug', 'debug'],
       ['REGAUTH_LOG_FORMAT', 'json', 'json'],
     ];
 
-    /** Set only together: tested in 'TLS listener' below. */
-    const PAIRED_VARIABLES = ['REGAUTH_TLS_CERT_FILE', 'REGAUTH_TLS_KEY_FILE'];
+    /** Set only together: tested in 'TLS listener' below, and in ui-oidc-config.test.ts (an issuer needs a client id and groups). */
+    const PAIRED_VARIABLES = ['REGAUTH_TLS_CERT_FILE', 'REGAUTH_TLS_KEY_FILE', 'REGAUTH_UI_OIDC_ISSUER'];
 
     test('the table covers every documented variable', () => {
       expect([...CASES.map(([variable]) => variable), ...PAIRED_VARIABLES].sort()).toEqual(Object.keys(ENVIRONMENT_VARIABLES).sort());

@@ -25,6 +25,8 @@ describe('redact', () => {
       'identity_token',
       'secretHash',
       'secret_hash',
+      'clientSecret',
+      'client_secret',
       'Cookie',
       'set-cookie',
     ])('%s becomes [REDACTED]', (key) => {

@@ -62,6 +62,8 @@ describe('AuditTrail', () => {
     ['token.revoked', 'info'],
     ['admin_key.created', 'info'],
     ['admin_key.revoked', 'info'],
+    ['sso.signed_in', 'info'],
+    ['sso.refused', 'warn'],
   ])('%s is logged at %s', (name, level) => {
     const logger = new RecordingLogger();
     new AuditTrail(new InMemoryAuditLog(), logger).record(event({ event: name }));

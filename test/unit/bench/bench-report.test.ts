@@ -66,6 +66,8 @@ function passing(): BenchMeasurements {
     baseline: scenario('baseline', load(1000, 10), null),
     warm: scenario('(a) warm', load(900, 15)),
     warmSmallStore: scenario('(a) warm, 100', load(950, 14), null),
+    mintedWarm: scenario('(e) minted', load(880, 16)),
+    exchanges: scenario('(f) exchanges', load(300, 400)),
     cold: scenario('(b) cold', load(35, 400, { connections: 8 })),
     anonymous: scenario('(c) anonymous', load(1100, 9)),
     wrong: scenario('(d) wrong', load(35, 400, { connections: 8, expectedStatus: 401, statusCounts: { 401: 350 } })),
@@ -102,6 +104,7 @@ describe('bench targets', () => {
     'idle RSS 5 s after the first start',
     'peak RSS through the whole bench',
     'skopeo pull via regauth vs htpasswd',
+    '(e) warm minted credential req/s vs baseline (closed loop)',
   ];
 
   test('numbers within every goal pass every target', () => {
@@ -124,6 +127,7 @@ describe('bench targets', () => {
       [TARGET_NAMES[8] as string, { ...m, memory: { ...m.memory, idleAfterFirstStart: { treeRssBytes: 270 * MIB, mainRssBytes: 260 * MIB, processes: 2 } } }],
       [TARGET_NAMES[9] as string, { ...m, memory: { ...m.memory, wholeBench: memoryPeak(200, 251) } }],
       [TARGET_NAMES[10] as string, { ...m, pulls: { ...(m.pulls as object), ratio: 1.2 } as BenchMeasurements['pulls'] }],
+      [TARGET_NAMES[11] as string, { ...m, mintedWarm: scenario('(e) minted', load(849, 16)) }],
     ];
     for (const [name, measurements] of failing) {
       const result = verdicts(measurements);
@@ -137,6 +141,7 @@ describe('bench targets', () => {
     const atLimits: BenchMeasurements = {
       ...m,
       warm: scenario('(a) warm', load(850, 15)),
+      mintedWarm: scenario('(e) minted', load(850, 16)),
       warmSmallStore: scenario('(a) warm, 100', load(900, 14), null),
       openLoop: { ...m.openLoop, baseline: openScenario('b', openLoad(5)), warm: openScenario('w', openLoad(10)), warmWithWrong: openScenario('ww', openLoad(20)) },
       memory: { ...m.memory, firstStart: memoryPeak(250, 250), wholeBench: memoryPeak(250, 250) },
@@ -163,6 +168,12 @@ describe('bench targets', () => {
     expect(verdicts({ ...m, warmSmallStore: scenario('(a) warm, 100', silent) })['time per warm token, 100000 vs 100 tokens']).toBe(false);
   });
 
+  test('a minted-credential run with refused answers fails its target, whatever its rate', () => {
+    const refused = load(900, 16, { statusCounts: { 200: 9000, 401: 5 }, unexpected: 5 });
+    const check = checkTargets({ ...passing(), mintedWarm: scenario('(e) minted', refused) }).find((one) => one.name === TARGET_NAMES[11]);
+    expect(check).toMatchObject({ pass: false, measured: '900 / 1000 = 0.90 (5 (401×5) unexpected)' });
+  });
+
   test('what was not measured is neither a pass nor a fail', () => {
     const checks = verdicts({ ...passing(), pulls: { notRun: 'skopeo not installed' }, cold: scenario('(b) cold', load(35, 400), null) });
     expect(checks['skopeo pull via regauth vs htpasswd']).toBeNull();
@@ -183,19 +194,22 @@ describe('bench targets', () => {
   test('the results tables come last: closed loop, then open loop, then the ratios', () => {
     const lines = resultLines(passing());
     expect(lines[0]).toMatch(/^closed loop +conns +req\/s +p50 ms +p99 ms +loop p99 ms +unexpected$/);
-    expect(lines.slice(1, 8).map((line) => line.split('  ')[0])).toEqual([
+    expect(lines.slice(1, 10).map((line) => line.split('  ')[0])).toEqual([
       'baseline',
       '(a) warm',
       '(a) warm, 100',
+      '(e) minted',
       '(b) cold',
       '(c) anonymous',
       '(d) wrong',
       '(d) wrong alongside',
+      '(f) exchanges',
     ]);
-    expect(lines[8]).toBe('');
-    expect(lines[9]).toMatch(/^open loop, 500 req\/s offered +p50 ms +p99 ms +max ms +loop p99 ms +send lag p99 ms +unexpected$/);
-    expect(lines.slice(10, 13).map((line) => line.split('  ')[0])).toEqual(['open baseline', 'open warm', 'open warm with wrong']);
-    expect(lines).toContain('regauth/baseline req/s for (a): 0.90');
+    expect(lines[10]).toBe('');
+    expect(lines[11]).toMatch(/^open loop, 500 req\/s offered +p50 ms +p99 ms +max ms +loop p99 ms +send lag p99 ms +unexpected$/);
+    expect(lines.slice(12, 15).map((line) => line.split('  ')[0])).toEqual(['open baseline', 'open warm', 'open warm with wrong']);
+    expect(lines).toContain('regauth/baseline req/s for (a): 0.90; for (e) minted credential: 0.88 (0.98 × (a))');
+    expect(lines).toContain('keyless exchanges: 300/s at 64 connections (no target)');
     expect(lines).toContain('open-loop p99: regauth/baseline 1.67, with/without wrong passwords 1.80');
     expect(lines.at(-1)).toBe('skopeo pull: 105 ms via regauth, 100 ms via htpasswd (median of 10): ratio 1.05');
   });

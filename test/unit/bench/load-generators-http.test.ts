@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runAddressLoad } from '../../../bench/address-load.js';
+import { runLoad } from '../../../bench/load.js';
 import { runOpenLoop } from '../../../bench/open-loop.js';
 
 /** A loopback server that answers 200 (or 401 to a wrong header) and records each client address. */
@@ -67,5 +68,42 @@ describe('bench load generators over loopback', () => {
     expect(result.answers).toBeGreaterThan(0);
     expect(result.statusCounts).toEqual({ 401: result.answers });
     expect(result.unexpected).toBe(0);
+  });
+});
+
+describe('the closed loop (autocannon) with a request body', () => {
+  test('each POST carries the body its nextRequest gave it: every exchange presents its own identity token', async () => {
+    const received: string[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push(`${request.method} ${request.headers['content-type']} ${Buffer.concat(chunks).toString('utf8')}`);
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    let sent = 0;
+    try {
+      const result = await runLoad({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        connections: 2,
+        durationSeconds: 1,
+        nextRequest: () => ({
+          method: 'POST',
+          path: '/federation/exchange',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ token: `jwt-${(sent += 1)}` }),
+        }),
+        expectedStatus: 200,
+      });
+      expect(result.answers).toBeGreaterThan(10);
+      const bodies = received.map((line) => line.replace('POST application/json ', ''));
+      expect(received.every((line) => line.startsWith('POST application/json {"token":"jwt-'))).toBe(true);
+      expect(new Set(bodies).size).toBe(bodies.length);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -48,7 +48,9 @@ export const auditEventsQuery = z
   .object({
     event: z.enum(AUDIT_EVENT_TYPES).optional(),
     token: z.string().max(64).optional().describe('Id or username of a deploy token'),
+    actor: z.string().max(200).optional().describe('Only events whose actor contains this text, in any case (alice, via ui, cli)'),
     since: z.string().max(64).optional().describe('A duration back from now (24h, 7d) or a date'),
+    until: z.string().max(64).optional().describe('Only events before this: a duration back from now or a date'),
     limit,
     before: cursor.describe('`next` of the previous page (events come newest first)'),
   })
