@@ -384,6 +384,7 @@ function deployTokenAdmin(
     audit,
     auditLog: stores.auditLog,
     maxTokenLifetimeSeconds: config.token.maxLifetimeSeconds,
+    registryHost: config.registry.host,
   });
 }
 
