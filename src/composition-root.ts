@@ -299,7 +299,6 @@ function webUi(
       parts.clock,
     ),
     registryConfigYaml: registryConfigYaml(config),
-    registryHost: config.registry.host ?? '<registry-host>',
   };
 }
 
