@@ -1,7 +1,7 @@
 import { checkCatalogScope, parseRegistryScope, type DeployToken, type DeployTokenStatus } from '../core/deploy-token.js';
 import { DEFAULT_DEPLOY_TOKEN_SORT, parseDeployTokenSort } from '../core/deploy-token-sort.js';
 import { parseExpiry, parseSince } from '../core/expiry.js';
-import { parseRepositoryPattern, patternCovers } from '../core/repository-pattern.js';
+import { parseRepositoryPattern, patternCovers, RepositoryPatternError } from '../core/repository-pattern.js';
 import { isValidRepositoryPath } from '../core/resource-name.js';
 import { parseTokenLifetime } from '../core/token-lifetime.js';
 import { parseChosenUsername } from '../core/username.js';
@@ -429,10 +429,9 @@ function offsetOf(offset: number | undefined): number {
   return offset;
 }
 
+/** The same code (invalid_repository) as a bad pattern, which this filter took before globs were matched here. */
 function parseCoveredRepository(text: string): string {
-  if (!isValidRepositoryPath(text)) {
-    throw new InvalidInputError(`"${text.slice(0, 80)}" is not a repository name: use lowercase components joined by /, such as team/app`);
-  }
+  if (!isValidRepositoryPath(text)) throw new RepositoryPatternError(text.slice(0, 255));
   return text;
 }
 

@@ -478,9 +478,12 @@ describe('admin API: pages and filters of GET /deploy-tokens', () => {
     expect((await walk(`repository=${repository}`, 2)).ids).toEqual(expected);
   });
 
-  test('a page filtered by repository may hold fewer than limit items but still points to the next', async () => {
-    const first = await list('repository=other/y&limit=3');
-    expect(first).toMatchObject({ items: [], next: 3 });
+  test('a page filtered by covers is full, counts every match, and points to the next', async () => {
+    const first = await list('covers=team/app&limit=2');
+    expect(first).toMatchObject({ total: 5, offset: 0, next: 3 });
+    expect(first.items.map((token) => token.id)).toEqual([1, 3]);
+    const third = await list('covers=team/app&limit=2&offset=4');
+    expect([third.items.map((token) => token.id), third.total, third.next]).toEqual([[8], 5, null]);
   });
 
   test('status and repository together', async () => {
@@ -491,7 +494,7 @@ describe('admin API: pages and filters of GET /deploy-tokens', () => {
 
   test('after a token id skips it and everything before', async () => {
     expect((await list('after=7')).items.map((token) => token.id)).toEqual([8, 9]);
-    expect(await list('after=9')).toEqual({ items: [], next: null });
+    expect(await list('after=9')).toEqual({ items: [], total: 0, offset: 0, next: null });
   });
 });
 

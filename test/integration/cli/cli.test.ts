@@ -43,8 +43,11 @@ function firstWriteTokenJson(secret: string): CreatedJson {
       lastUsedIp: null,
       tokenLifetimeSeconds: null,
       updatedAt: null,
+      secretIssuedAt: expect.stringMatching(ISO_TIME),
+      secretIssuedBy: 'cli',
     },
     secret: expect.stringMatching(SECRET_SHAPE),
+    credentials: expect.objectContaining({ dockerLogin: `${dockerLogin('<registry-host>', 'deploy-token-1', secret)}\n` }),
     dockerLogin: dockerLogin('<registry-host>', 'deploy-token-1', secret),
   };
 }
@@ -231,6 +234,8 @@ describe('tokens on the embedded store', () => {
       lastUsedIp: null,
       tokenLifetimeSeconds: null,
       updatedAt: null,
+      secretIssuedAt: created.token.createdAt,
+      secretIssuedBy: 'cli',
     });
     expect(Date.parse(created.token.expiresAt as string) - Date.parse(created.token.createdAt)).toBe(90 * DAY_MS);
     expect(created.dockerLogin).toBe(dockerLogin('<registry-host>', 'ci-bot', created.secret));

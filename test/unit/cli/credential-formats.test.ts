@@ -1,23 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import type { CreatedDeployToken } from '../../../src/app/deploy-token-admin.js';
+import type { IssuedSecret } from '../../../src/app/credential-formats.js';
 import type { DeployTokenView } from '../../../src/app/deploy-token-view.js';
 import {
   ciEnvironment,
-  CREDENTIAL_FORMATS,
+  credentialFormatsOf,
   dockerConfigJson,
-  FORMATS_NEEDING_HOST,
   kubernetesSecretManifest,
   secretNameFor,
-} from '../../../src/cli/credential-formats.js';
+} from '../../../src/app/credential-formats.js';
+import { CREDENTIAL_FORMATS, FORMATS_NEEDING_HOST } from '../../../src/cli/credential-format-option.js';
 import { validateKubernetesObject, type KubernetesObject } from '../../support/kubernetes-schema.js';
 
 const FC_SEED = 20_261_208;
 const SECRET = 'regauth_0123456789abcdefghijABCDEFGHIJ0123ABCDEF';
 const HOST = 'registry.example.com';
 
-function created(overrides: Partial<DeployTokenView> = {}, secret = SECRET): CreatedDeployToken {
+function created(overrides: Partial<DeployTokenView> = {}, secret = SECRET): IssuedSecret {
   return {
     secret,
     token: {
@@ -34,6 +34,8 @@ function created(overrides: Partial<DeployTokenView> = {}, secret = SECRET): Cre
       lastUsedIp: null,
       tokenLifetimeSeconds: null,
       updatedAt: null,
+      secretIssuedAt: '2026-11-23T10:00:00.000Z',
+      secretIssuedBy: 'cli',
       ...overrides,
     },
   };
@@ -45,8 +47,10 @@ interface DockerConfig {
 
 describe('credential formats', () => {
   test('the formats, and which ones need a registry host', () => {
-    expect(CREDENTIAL_FORMATS).toStrictEqual(['text', 'json', 'dockerconfigjson', 'k8s-secret', 'env']);
-    expect(FORMATS_NEEDING_HOST).toStrictEqual(['dockerconfigjson', 'k8s-secret', 'env']);
+    expect(CREDENTIAL_FORMATS).toStrictEqual([
+      'text', 'json', 'dockerconfigjson', 'k8s-secret', 'env', 'docker-login', 'podman-login', 'github-actions', 'gitlab-ci',
+    ]);
+    expect(FORMATS_NEEDING_HOST).toStrictEqual(CREDENTIAL_FORMATS.filter((format) => format !== 'text' && format !== 'json'));
   });
 });
 
