@@ -14,4 +14,5 @@ SET secret_issued_at = COALESCE(t.secret_rotated_at, t.created_at),
       LIMIT 1
     );
 
-ALTER TABLE deploy_tokens ALTER COLUMN secret_issued_at SET NOT NULL;
+-- A row written by hand (plain SQL) gets the time of writing, as created_at does.
+ALTER TABLE deploy_tokens ALTER COLUMN secret_issued_at SET DEFAULT now(), ALTER COLUMN secret_issued_at SET NOT NULL;

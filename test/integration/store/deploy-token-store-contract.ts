@@ -85,6 +85,8 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
         tokenLifetimeSeconds: null,
         updatedAt: null,
         secretGeneration: 1,
+        secretIssuedAt: T0,
+        secretIssuedBy: null,
       });
       expect(await store.findById(token.id)).toEqual(token);
       expect(await store.findByUsername(token.username)).toEqual(token);

@@ -128,8 +128,15 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
         await refreshTokens.create({ deployTokenId: rotated.id, secretGeneration: 1, tokenHash: mine2, clientId: null, createdAt: T0 });
         await refreshTokens.create({ deployTokenId: other.id, secretGeneration: 1, tokenHash: theirs, clientId: null, createdAt: T0 });
 
-        const result = await tokens.rotateSecret(rotated.id, '$2b$04$new-hash', at(HOUR));
-        expect(result).toStrictEqual({ ...rotated, secretHash: '$2b$04$new-hash', secretGeneration: 2, updatedAt: at(HOUR) });
+        const result = await tokens.rotateSecret(rotated.id, '$2b$04$new-hash', at(HOUR), 'admin-key:alice');
+        expect(result).toStrictEqual({
+          ...rotated,
+          secretHash: '$2b$04$new-hash',
+          secretGeneration: 2,
+          updatedAt: at(HOUR),
+          secretIssuedAt: at(HOUR),
+          secretIssuedBy: 'admin-key:alice',
+        });
         expect(await tokens.findById(rotated.id)).toStrictEqual(result);
         expect(await findDeployToken(mine1)).toBeNull();
         expect(await findDeployToken(mine2)).toBeNull();

@@ -296,10 +296,11 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
       ]);
     });
 
-    test('when the last page is exactly full, one more (empty) page ends the list', async () => {
+    test('a last page that is exactly full already says next: null (the total is known)', async () => {
       for (let i = 0; i < 4; i += 1) await create();
-      expect((await admin.list({ limit: 2, after: 2 })).next).toBe(4);
-      expect(await admin.list({ limit: 2, after: 4 })).toStrictEqual({ items: [], next: null });
+      expect((await admin.list({ limit: 2 })).next).toBe(2);
+      expect((await admin.list({ limit: 2, after: 2 })).next).toBeNull();
+      expect(await admin.list({ limit: 2, after: 4 })).toStrictEqual({ items: [], total: 0, offset: 0, next: null });
     });
 
     test(`without a limit a page holds up to ${DEFAULT_PAGE_SIZE}`, async () => {
