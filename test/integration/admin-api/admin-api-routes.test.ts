@@ -55,9 +55,14 @@ describe('admin API: every route, its answer and its errors', () => {
           lastUsedIp: null,
           tokenLifetimeSeconds: null,
           updatedAt: null,
+          secretIssuedAt: NOW.toISOString(),
+          secretIssuedBy: 'admin-key:test',
         },
         secret: expect.stringMatching(SECRET_SHAPE),
+        credentials: expect.objectContaining({}),
       });
+      expect(created.credentials.dockerConfigJson).toContain(created.secret);
+      expect(created.credentials.kubernetesSecret).toContain('kind: Secret');
       expect(response.headers['cache-control']).toBe('no-store');
       await tokenRequest(created.token.username, created.secret).expect(200);
     });
@@ -86,6 +91,8 @@ describe('admin API: every route, its answer and its errors', () => {
         lastUsedIp: null,
         tokenLifetimeSeconds: 900,
         updatedAt: null,
+        secretIssuedAt: NOW.toISOString(),
+        secretIssuedBy: 'admin-key:test',
       });
     });
 
@@ -320,7 +327,7 @@ describe('admin API: every route, its answer and its errors', () => {
       ['nobody', '99'].map((reference) => [`${route.method.toUpperCase()} ${route.path}`, reference, route] as const),
     ))('%s for the unknown token %s', async (_name, reference, route) => {
       let pending = call(route.method, urlOf(route, reference));
-      if (route.body !== undefined) pending = pending.send({ name: 'x' });
+      if (route.body !== undefined) pending = pending.send(route.operationId === 'extendDeployToken' ? { expires: '30d' } : { name: 'x' });
       expectAdminError(await pending, 404, 'not_found', `no deploy token with id or username "${reference}"`);
     });
 
