@@ -135,6 +135,10 @@ export function tokenTestPatternCommand(io: CliIo): Command {
       const lines = result.items.map(
         (item) => `${item.repository.padEnd(width)}  ${item.pattern === null ? 'not covered' : `covered by ${item.pattern}`}`,
       );
-      io.stdout.write(`${lines.join('\n')}\n\nThe patterns ${result.summary}.\n`);
+      io.stdout.write(`${lines.join('\n')}\n\n${capitalized(result.summary)}.\n`);
     });
+}
+
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

@@ -72,7 +72,9 @@ function PatternTestResults({ tested }: { readonly tested: Tested }) {
   }
   return (
     <div id="pattern-test" role="status">
-      <p>These patterns {tested.result.summary}.</p>
+      <p>
+        <strong>The patterns {tested.result.summary.replace(/^covers/, 'cover')}.</strong>
+      </p>
       <ul>
         {tested.result.items.map((item) => (
           <li>
