@@ -284,7 +284,7 @@ describe('tokens on the embedded store', () => {
     expect(result.code).toBe(0);
     for (const token of JSON.parse(result.stdout) as Record<string, unknown>[]) {
       expect(Object.keys(token).sort()).toEqual(
-        ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'lastUsedIp', 'name', 'repositories', 'revokedAt', 'scopes', 'status', 'tokenLifetimeSeconds', 'updatedAt', 'username'],
+        ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'lastUsedIp', 'name', 'repositories', 'revokedAt', 'scopes', 'secretIssuedAt', 'secretIssuedBy', 'status', 'tokenLifetimeSeconds', 'updatedAt', 'username'],
       );
     }
     for (const secret of secrets) expect(result.stdout).not.toContain(secret);

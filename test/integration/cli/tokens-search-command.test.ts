@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,9 @@ const MODES: readonly Mode[] = [
     },
   ],
 ];
+
+// Each test runs several CLI commands, each opening the store: more than the default 30 s on a busy machine.
+jest.setTimeout(180_000);
 
 describe.each(MODES)('regauth tokens list / extend / test-pattern / show on %s', (_name, start) => {
   let dir: string;
