@@ -1,14 +1,14 @@
 import { checkCatalogScope, parseRegistryScope, type DeployToken, type DeployTokenStatus } from '../core/deploy-token.js';
 import { DEFAULT_DEPLOY_TOKEN_SORT, parseDeployTokenSort } from '../core/deploy-token-sort.js';
 import { parseExpiry, parseSince } from '../core/expiry.js';
-import { parseRepositoryPattern, patternCovers, RepositoryPatternError } from '../core/repository-pattern.js';
-import { isValidRepositoryPath } from '../core/resource-name.js';
+import { parseRepositoryPattern, patternCovers } from '../core/repository-pattern.js';
 import { parseTokenLifetime } from '../core/token-lifetime.js';
 import { parseChosenUsername } from '../core/username.js';
 import type { AuditTrail } from './audit-trail.js';
 import { credentialFormatsOf, type CredentialFormats } from './credential-formats.js';
 import { viewOf, type DeployTokenView } from './deploy-token-view.js';
 import { parseDisplayName } from './display-name.js';
+import { filterOf, offsetOf, parseCoveredRepository } from './deploy-token-list-input.js';
 import { DeployTokenNotFoundError, InvalidInputError, RefreshTokenNotFoundError } from './errors.js';
 import { testRepositoryPatterns, type PatternTestInput, type PatternTestResult } from './pattern-test.js';
 import { refreshTokenViewOf, type RefreshTokenView } from './refresh-token-view.js';
@@ -165,10 +165,6 @@ export interface DeployTokenAdminDeps {
 }
 
 const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
-const DAY_MS = 86_400_000;
-const MAX_DAYS = 36_500;
-const MAX_OFFSET = 1_000_000_000;
-const MAX_SEARCH_LENGTH = 255;
 const REGISTRY_HOST_PLACEHOLDER = '<registry-host>';
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1_000;
@@ -396,43 +392,6 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
 
 function parseRepositories(patterns: readonly string[]): string[] {
   return unique(required(patterns, 'repository').map(parseRepositoryPattern));
-}
-
-function filterOf(input: ListDeployTokensInput, now: Date): DeployTokenFilter {
-  const search = input.search?.trim().toLowerCase() ?? '';
-  if (search.length > MAX_SEARCH_LENGTH) throw new InvalidInputError(`search must be at most ${MAX_SEARCH_LENGTH} characters`);
-  const daysAgo = (days: number) => new Date(now.getTime() - days * DAY_MS);
-  const expiring = daysOf(input.expiringWithinDays, 'expiringWithinDays');
-  const unused = daysOf(input.unusedForDays, 'unusedForDays');
-  const revoked = daysOf(input.revokedWithinDays, 'revokedWithinDays');
-  return {
-    now,
-    ...(search === '' ? {} : { text: search }),
-    ...(input.status === undefined ? {} : { status: input.status }),
-    ...(input.scope === undefined ? {} : { scope: parseRegistryScope(input.scope) }),
-    ...(expiring === undefined ? {} : { expiresBy: new Date(now.getTime() + expiring * DAY_MS) }),
-    ...(unused === undefined ? {} : { unusedSince: daysAgo(unused) }),
-    ...(revoked === undefined ? {} : { revokedSince: daysAgo(revoked) }),
-    ...(input.after === undefined ? {} : { afterId: input.after }),
-  };
-}
-
-function daysOf(days: number | undefined, what: string): number | undefined {
-  if (days === undefined) return undefined;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw new InvalidInputError(`${what} must be a whole number of days from 1 to ${MAX_DAYS}`);
-  return days;
-}
-
-function offsetOf(offset: number | undefined): number {
-  if (offset === undefined) return 0;
-  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw new InvalidInputError(`offset must be an integer from 0 to ${MAX_OFFSET}`);
-  return offset;
-}
-
-/** The same code (invalid_repository) as a bad pattern, which this filter took before globs were matched here. */
-function parseCoveredRepository(text: string): string {
-  if (!isValidRepositoryPath(text)) throw new RepositoryPatternError(text.slice(0, 255));
-  return text;
 }
 
 function parseAuditEventType(text: string): AuditEventType {

@@ -46,6 +46,22 @@ interface DockerConfig {
 }
 
 describe('credential formats', () => {
+  test('credentialFormatsOf holds every format, each the text the single-format functions make', () => {
+    const issued = created({ name: 'Prod Cluster', expiresAt: '2027-01-31T00:00:00.000Z' });
+    const formats = credentialFormatsOf(issued, HOST);
+    expect(formats).toStrictEqual({
+      dockerLogin: `printf '%s' '${SECRET}' | docker login ${HOST} --username deploy-token-7 --password-stdin\n`,
+      podmanLogin: `printf '%s' '${SECRET}' | podman login ${HOST} --username deploy-token-7 --password-stdin\n`,
+      dockerConfigJson: `${dockerConfigJson(HOST, 'deploy-token-7', SECRET)}\n`,
+      kubernetesSecret: kubernetesSecretManifest(issued, HOST, { name: 'regauth-prod-cluster' }),
+      imagePullSecrets: 'imagePullSecrets:\n  - name: regauth-prod-cluster\n',
+      githubActions: expect.stringContaining(`registry: ${HOST}\n`),
+      gitlabCi: ciEnvironment(issued, HOST),
+    });
+    expect(formats.githubActions).toContain(`REGISTRY_PASSWORD=${SECRET}`);
+    expect(formats.githubActions).toContain('password: ${{ secrets.REGISTRY_PASSWORD }}');
+  });
+
   test('the formats, and which ones need a registry host', () => {
     expect(CREDENTIAL_FORMATS).toStrictEqual([
       'text', 'json', 'dockerconfigjson', 'k8s-secret', 'env', 'docker-login', 'podman-login', 'github-actions', 'gitlab-ci',
