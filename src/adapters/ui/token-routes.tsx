@@ -51,7 +51,10 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
             <a href={`${UI_PREFIX}/tokens/${token.id}/revoke`}>Revoke this token</a>
           </p>
         ) : null}
-        {session.role === 'admin' && token.status !== 'revoked' ? <ExtendForm token={token} csrf={session.csrfToken} expiry="90d" expiryDate="" /> : null}
+        {/* A token that never expires has nothing to extend: giving it an expiry is an edit. */}
+        {session.role === 'admin' && token.status !== 'revoked' && token.expiresAt !== null ? (
+          <ExtendForm token={token} csrf={session.csrfToken} expiry="90d" expiryDate="" />
+        ) : null}
         <h2>Activity</h2>
         {activity.items.length === 0 ? (
           <p>No activity on record.</p>

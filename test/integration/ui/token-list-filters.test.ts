@@ -132,6 +132,8 @@ describe('the detail page: secret issued at and by, and extending the expiry', (
     expect(detail.text).toMatch(/<dt>Secret issued<\/dt><dd id="secret-issued"><time datetime="[^"]+">[^<]+<\/time> by cli<\/dd>/);
     expect(detail.text).toContain('<form method="post" action="/ui/tokens/2/extend">');
     expect(detail.text).toContain('Extend expiry of ci pusher');
+    const neverExpires = await get('/ui/tokens/3').expect(200);
+    expect(neverExpires.text).not.toContain('/extend');
   });
 
   test('a viewer sees the secret issued line but no extend form, and cannot post one', async () => {
