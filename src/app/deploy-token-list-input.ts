@@ -18,6 +18,9 @@ export function filterOf(input: ListDeployTokensInput, now: Date): DeployTokenFi
   const expiring = daysOf(input.expiringWithinDays, 'expiringWithinDays');
   const unused = daysOf(input.unusedForDays, 'unusedForDays');
   const revoked = daysOf(input.revokedWithinDays, 'revokedWithinDays');
+  if (input.after !== undefined && !(Number.isSafeInteger(input.after) && input.after >= 1)) {
+    throw new InvalidInputError('after must be the id of a deploy token: the `next` of the previous page');
+  }
   return {
     now,
     ...(search === '' ? {} : { text: search }),
