@@ -329,7 +329,6 @@ function webUi(
     signingKeyRotation: new SigningKeyRotation({ rotator: folder, audit: parts.audit, clock: parts.clock }),
     federationAdmin: parts.federationAdmin,
     registryConfigYaml: registryConfigYaml(config),
-    registryHost: config.registry.host ?? '<registry-host>',
     ...(sso === null ? {} : { sso }),
   };
 }
@@ -444,6 +443,7 @@ function deployTokenAdmin(
     audit,
     auditLog: stores.auditLog,
     maxTokenLifetimeSeconds: config.token.maxLifetimeSeconds,
+    registryHost: config.registry.host,
   });
 }
 

@@ -1,18 +1,23 @@
 import { checkCatalogScope, parseRegistryScope, type DeployToken, type DeployTokenStatus } from '../core/deploy-token.js';
+import { DEFAULT_DEPLOY_TOKEN_SORT, parseDeployTokenSort } from '../core/deploy-token-sort.js';
 import { parseExpiry, parseSince, SinceError } from '../core/expiry.js';
 import { parseRepositoryPattern, patternCovers } from '../core/repository-pattern.js';
 import { parseTokenLifetime } from '../core/token-lifetime.js';
 import { parseChosenUsername } from '../core/username.js';
 import type { AuditTrail } from './audit-trail.js';
+import { credentialFormatsOf, type CredentialFormats } from './credential-formats.js';
 import { viewOf, type DeployTokenView } from './deploy-token-view.js';
 import { parseDisplayName } from './display-name.js';
+import { filterOf, offsetOf, parseCoveredRepository } from './deploy-token-list-input.js';
 import { DeployTokenNotFoundError, InvalidInputError, RefreshTokenNotFoundError } from './errors.js';
+import { testRepositoryPatterns, type PatternTestInput, type PatternTestResult } from './pattern-test.js';
 import { refreshTokenViewOf, type RefreshTokenView } from './refresh-token-view.js';
 import type {
   AuditEventType,
   AuditLog,
   Clock,
   DeployTokenChanges,
+  DeployTokenFilter,
   DeployTokenStore,
   RecordedAuditEvent,
   RefreshTokenStore,
@@ -42,19 +47,42 @@ export interface UpdateDeployTokenInput {
   readonly tokenLifetime?: string | null | undefined;
 }
 
+/** Every condition given must hold. */
 export interface ListDeployTokensInput {
+  /** Text in the name, the username or a repository pattern, in any case. */
+  readonly search?: string | undefined;
   readonly status?: DeployTokenStatus | undefined;
+  /** Only tokens with this scope (read_registry, write_registry, ...). */
+  readonly scope?: string | undefined;
+  /** Not yet expired, and expiring within this many days. */
+  readonly expiringWithinDays?: number | undefined;
+  /** Not used for this many days; a token never used counts once it is that old. */
+  readonly unusedForDays?: number | undefined;
+  /** Revoked within the last this many days. */
+  readonly revokedWithinDays?: number | undefined;
   /** Only tokens whose patterns cover this repository. */
-  readonly repository?: string | undefined;
+  readonly covers?: string | undefined;
+  /** `name`, `created`, `expires` or `lastUsed`, optionally `:asc` or `:desc`; default `created:asc`. */
+  readonly sort?: string | undefined;
+  /** How many matching tokens to skip. */
+  readonly offset?: number | undefined;
   readonly limit?: number | undefined;
-  /** The `next` of the previous page. */
+  /** The `next` of the previous page: only tokens created after that one. */
   readonly after?: number | undefined;
 }
 
 export interface DeployTokenPage {
   readonly items: DeployTokenView[];
-  /** Pass as `after` for the next page; null on the last. A page may hold fewer than `limit` items. */
+  /** How many tokens match in all (with `after`, after that token). */
+  readonly total: number;
+  readonly offset: number;
+  /** Pass as `after` for the next page in creation order; null on the last page. */
   readonly next: number | null;
+}
+
+/** A new expiry later than the current one; null: never expires. */
+export interface ExtendDeployTokenInput {
+  readonly expires: string | null;
 }
 
 export interface AuditQueryInput {
@@ -91,6 +119,8 @@ export interface CreatedDeployToken {
   readonly token: DeployTokenView;
   /** Shown once: only its hash is stored. */
   readonly secret: string;
+  /** The secret in the forms clients take it (docker login, Kubernetes Secret, CI variables...). */
+  readonly credentials: CredentialFormats;
 }
 
 /** Who is acting, for the audit log: `cli`, `admin-key:<name>`, `local`. */
@@ -103,8 +133,14 @@ export interface Actor {
 export interface DeployTokenAdmin {
   create(input: CreateDeployTokenInput, by?: Actor): Promise<CreatedDeployToken>;
   list(input?: ListDeployTokensInput): Promise<DeployTokenPage>;
+  /** How many tokens `list` would find, without reading them. */
+  count(input?: ListDeployTokensInput): Promise<number>;
   get(reference: string): Promise<DeployTokenView>;
   update(reference: string, input: UpdateDeployTokenInput, by?: Actor): Promise<DeployTokenView>;
+  /** A later expiry (or none) for the same secret: clients keep working unchanged. */
+  extend(reference: string, input: ExtendDeployTokenInput, by?: Actor): Promise<DeployTokenView>;
+  /** Which example repositories a set of patterns covers; changes nothing. */
+  testPatterns(input: PatternTestInput): Promise<PatternTestResult>;
   revoke(reference: string, by?: Actor): Promise<DeployTokenView>;
   /** A new secret for the same token; the old secret and refresh tokens made from it stop working. */
   rotate(reference: string, by?: Actor): Promise<CreatedDeployToken>;
@@ -128,9 +164,12 @@ export interface DeployTokenAdminDeps {
   readonly maxTokenLifetimeSeconds: number;
   /** Last-use times not yet written; written before tokens are read, so a read shows them. */
   readonly pendingUses?: { flush(): Promise<void> };
+  /** `registry.host`, for the credential formats; a placeholder stands in without one. */
+  readonly registryHost?: string | null;
 }
 
 const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
+const REGISTRY_HOST_PLACEHOLDER = '<registry-host>';
 export const DEFAULT_PAGE_SIZE = 100;
 const MAX_ACTOR_FILTER_LENGTH = 200;
 export const MAX_PAGE_SIZE = 1_000;
@@ -169,26 +208,44 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
       expiresAt,
       tokenLifetimeSeconds,
       createdAt: now,
+      createdBy: by.actor,
     });
     await this.recordEvent('token.created', token, by, now, { name, repositories, scopes, expiresAt, tokenLifetimeSeconds });
-    return { token: viewOf(token, now), secret };
+    return this.issued(token, secret, now);
   }
 
   async list(input: ListDeployTokensInput = {}): Promise<DeployTokenPage> {
     const now = this.deps.clock.now();
     const limit = pageSize(input.limit);
-    const repository = input.repository === undefined ? undefined : parseRepositoryPattern(input.repository);
+    const offset = offsetOf(input.offset);
+    const sort = input.sort === undefined ? DEFAULT_DEPLOY_TOKEN_SORT : parseDeployTokenSort(input.sort);
+    const filter = filterOf(input, now);
     await this.deps.pendingUses?.flush();
-    const tokens = await this.deps.store.list({
-      now,
-      limit,
-      ...(input.status === undefined ? {} : { status: input.status }),
-      ...(input.after === undefined ? {} : { afterId: input.after }),
-    });
-    const items = tokens
-      .filter((token) => repository === undefined || token.repositories.some((pattern) => patternCovers(pattern, repository)))
-      .map((token) => viewOf(token, now));
-    return { items, next: tokens.length === limit ? (tokens.at(-1) as DeployToken).id : null };
+    let found: { tokens: DeployToken[]; total: number };
+    if (input.covers === undefined) {
+      found = await this.deps.store.search({ ...filter, sort, offset, limit });
+    } else {
+      // Globs are matched here, not in SQL: page over the ids that really match, then read just that page.
+      const matching = await this.coveringIds(filter, input.covers, sort);
+      const ids = matching.slice(offset, offset + limit);
+      const page = ids.length === 0 ? [] : (await this.deps.store.search({ ...filter, ids, sort, offset: 0, limit })).tokens;
+      found = { tokens: page, total: matching.length };
+    }
+    const more = offset + found.tokens.length < found.total;
+    return {
+      items: found.tokens.map((token) => viewOf(token, now)),
+      total: found.total,
+      offset,
+      next: more && found.tokens.length > 0 ? (found.tokens.at(-1) as DeployToken).id : null,
+    };
+  }
+
+  async count(input: ListDeployTokensInput = {}): Promise<number> {
+    const now = this.deps.clock.now();
+    const filter = filterOf(input, now);
+    await this.deps.pendingUses?.flush();
+    if (input.covers !== undefined) return (await this.coveringIds(filter, input.covers, DEFAULT_DEPLOY_TOKEN_SORT)).length;
+    return (await this.deps.store.search({ ...filter, sort: DEFAULT_DEPLOY_TOKEN_SORT, offset: 0, limit: 0 })).total;
   }
 
   async get(reference: string): Promise<DeployTokenView> {
@@ -214,6 +271,32 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     return viewOf(updated, now);
   }
 
+  async extend(reference: string, input: ExtendDeployTokenInput, by: Actor = DEFAULT_ACTOR): Promise<DeployTokenView> {
+    const now = this.deps.clock.now();
+    const existing = await this.find(reference);
+    if (existing.revokedAt !== null) throw new InvalidInputError(`deploy token ${existing.id} is revoked: a revoked token cannot be extended`);
+    const expiresAt = input.expires === null ? null : parseExpiry(input.expires, now);
+    if (expiresAt !== null && existing.expiresAt === null) {
+      throw new InvalidInputError(`deploy token ${existing.id} never expires: to give it an expiry, update it instead`);
+    }
+    if (expiresAt !== null && existing.expiresAt !== null && expiresAt.getTime() <= existing.expiresAt.getTime()) {
+      throw new InvalidInputError(
+        `"${input.expires}" is not later than the current expiry ${existing.expiresAt.toISOString()}: to shorten it, update the token instead`,
+      );
+    }
+    const updated = await this.deps.store.update(existing.id, { expiresAt }, now);
+    if (updated === null) throw new DeployTokenNotFoundError(reference);
+    await this.recordEvent('token.extended', updated, by, now, {
+      previousExpiresAt: existing.expiresAt?.toISOString() ?? null,
+      expiresAt: expiresAt?.toISOString() ?? null,
+    });
+    return viewOf(updated, now);
+  }
+
+  async testPatterns(input: PatternTestInput): Promise<PatternTestResult> {
+    return testRepositoryPatterns(input);
+  }
+
   async revoke(reference: string, by: Actor = DEFAULT_ACTOR): Promise<DeployTokenView> {
     const now = this.deps.clock.now();
     const revoked = await this.deps.store.revoke((await this.find(reference)).id, now);
@@ -226,10 +309,10 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
     const now = this.deps.clock.now();
     const existing = await this.find(reference);
     const secret = this.deps.secrets.generate();
-    const rotated = await this.deps.store.rotateSecret(existing.id, await this.deps.hasher.hash(secret), now);
+    const rotated = await this.deps.store.rotateSecret(existing.id, await this.deps.hasher.hash(secret), now, by.actor);
     if (rotated === null) throw new DeployTokenNotFoundError(reference);
     await this.recordEvent('token.rotated', rotated, by, now, {});
-    return { token: viewOf(rotated, now), secret };
+    return this.issued(rotated, secret, now);
   }
 
   async listRefreshTokens(reference: string): Promise<RefreshTokenView[]> {
@@ -275,6 +358,20 @@ export class StoreDeployTokenAdmin implements DeployTokenAdmin {
       ...(input.before === undefined ? {} : { beforeId: input.before }),
     });
     return { items: events.map(auditView), next: events.length === limit ? (events.at(-1) as RecordedAuditEvent).id : null };
+  }
+
+  private issued(token: DeployToken, secret: string, now: Date): CreatedDeployToken {
+    const view = viewOf(token, now);
+    return { token: view, secret, credentials: credentialFormatsOf({ token: view, secret }, this.deps.registryHost ?? REGISTRY_HOST_PLACEHOLDER) };
+  }
+
+  /** Ids of the tokens matching the filter whose patterns cover the repository, in the sort order. */
+  private async coveringIds(filter: DeployTokenFilter, covers: string, sort: ReturnType<typeof parseDeployTokenSort>): Promise<number[]> {
+    const repository = parseCoveredRepository(covers);
+    const candidates = await this.deps.store.listPatterns({ ...filter, mayCover: repository }, sort);
+    return candidates
+      .filter((candidate) => candidate.repositories.some((pattern) => patternCovers(pattern, repository)))
+      .map((candidate) => candidate.id);
   }
 
   private async find(reference: string): Promise<DeployToken> {

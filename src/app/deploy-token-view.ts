@@ -16,6 +16,9 @@ export interface DeployTokenView {
   /** Lifetime of its registry tokens; null means the service's default. */
   readonly tokenLifetimeSeconds: number | null;
   readonly updatedAt: string | null;
+  /** When its current secret was issued (created or last rotated), and by whom. */
+  readonly secretIssuedAt: string;
+  readonly secretIssuedBy: string | null;
 }
 
 export function viewOf(token: DeployToken, now: Date): DeployTokenView {
@@ -33,5 +36,7 @@ export function viewOf(token: DeployToken, now: Date): DeployTokenView {
     lastUsedIp: token.lastUsedIp,
     tokenLifetimeSeconds: token.tokenLifetimeSeconds,
     updatedAt: token.updatedAt?.toISOString() ?? null,
+    secretIssuedAt: token.secretIssuedAt.toISOString(),
+    secretIssuedBy: token.secretIssuedBy,
   };
 }

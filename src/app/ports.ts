@@ -1,4 +1,5 @@
 import type { DeployToken, DeployTokenStatus, RegistryScope } from '../core/deploy-token.js';
+import type { DeployTokenSort } from '../core/deploy-token-sort.js';
 import type { RegistryTokenClaims } from '../core/registry-claims.js';
 
 export interface NewDeployToken {
@@ -11,6 +12,8 @@ export interface NewDeployToken {
   readonly expiresAt: Date | null;
   readonly tokenLifetimeSeconds: number | null;
   readonly createdAt: Date;
+  /** Who creates it (an audit actor), kept as the issuer of its first secret; absent: not known. */
+  readonly createdBy?: string | null;
 }
 
 /** Fields an update may change; absent fields stay as they are. */
@@ -22,13 +25,49 @@ export interface DeployTokenChanges {
   readonly tokenLifetimeSeconds?: number | null;
 }
 
-export interface DeployTokenQuery {
+/** Which deploy tokens a search matches; every condition given must hold. */
+export interface DeployTokenFilter {
+  /** The time statuses, expiries and "unused" are judged at. */
+  readonly now: Date;
+  /** Lowercase text found in the name, the username or one of the repository patterns. */
+  readonly text?: string;
   /** Status as of `now`. */
   readonly status?: DeployTokenStatus;
-  readonly now: Date;
-  /** Keyset pagination: only ids greater than this. */
+  readonly scope?: RegistryScope;
+  /** Not yet expired at `now`, and expiring at or before this. */
+  readonly expiresBy?: Date;
+  /** Last used at or before this, or never used and created at or before it. */
+  readonly unusedSince?: Date;
+  /** Revoked at or after this. */
+  readonly revokedSince?: Date;
+  /**
+   * Has a pattern that may cover this repository: exact for plain patterns, while a pattern with wildcards
+   * always passes (the glob matcher is not SQL), so the caller confirms these with patternCovers.
+   */
+  readonly mayCover?: string;
+  readonly ids?: readonly number[];
+  /** Keyset paging in id order: only ids greater than this. */
   readonly afterId?: number;
-  readonly limit?: number;
+}
+
+export interface DeployTokenSearch extends DeployTokenFilter {
+  readonly sort: DeployTokenSort;
+  readonly offset: number;
+  /** 0 counts without reading any token. */
+  readonly limit: number;
+}
+
+export interface DeployTokenSearchResult {
+  /** The page: at most `limit` tokens from `offset` on, in the sort order. */
+  readonly tokens: DeployToken[];
+  /** How many tokens match in all. */
+  readonly total: number;
+}
+
+/** Just the repository patterns of a token, for filters the store cannot apply itself. */
+export interface DeployTokenPatterns {
+  readonly id: number;
+  readonly repositories: readonly string[];
 }
 
 /** A use of a deploy token, written in batches. */
@@ -43,12 +82,14 @@ export interface DeployTokenStore {
   create(token: NewDeployToken): Promise<DeployToken>;
   findById(id: number): Promise<DeployToken | null>;
   findByUsername(username: string): Promise<DeployToken | null>;
-  /** Tokens in id order. */
-  list(query?: DeployTokenQuery): Promise<DeployToken[]>;
+  /** One sorted page of the tokens the filter matches, and how many match in all. */
+  search(query: DeployTokenSearch): Promise<DeployTokenSearchResult>;
+  /** The patterns of every token the filter matches, in the sort order. */
+  listPatterns(filter: DeployTokenFilter, sort: DeployTokenSort): Promise<DeployTokenPatterns[]>;
   /** Null when no such token exists. */
   update(id: number, changes: DeployTokenChanges, at: Date): Promise<DeployToken | null>;
-  /** Replaces the secret's hash and drops the refresh tokens made from the old secret. */
-  rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null>;
+  /** Replaces the secret's hash, records who issued it, and drops the refresh tokens made from the old secret. */
+  rotateSecret(id: number, secretHash: string, at: Date, by?: string | null): Promise<DeployToken | null>;
   /** Marks the token revoked at `at` unless it already is; null when no such token exists. */
   revoke(id: number, at: Date): Promise<DeployToken | null>;
   /** Records when and from where tokens were last used; never moves last_used_at backwards. */
@@ -112,6 +153,7 @@ export const AUDIT_EVENT_TYPES = [
   'token.created',
   'token.updated',
   'token.rotated',
+  'token.extended',
   'token.revoked',
   'refresh_token.revoked',
   'token.issued',

@@ -1,9 +1,16 @@
+import { loginCommand } from '../app/credential-formats.js';
 import type { CreatedDeployToken } from '../app/deploy-token-admin.js';
 import type { DeployTokenView } from '../app/deploy-token-view.js';
 import { escapeControlCharacters as shown } from '../core/control-characters.js';
 
 export function dockerLoginCommand(registryHost: string, username: string, secret: string): string {
-  return `printf '%s' '${secret}' | docker login ${registryHost} --username ${username} --password-stdin`;
+  return loginCommand('docker', registryHost, username, secret);
+}
+
+/** "51–100 of 340": which of the matching items a page holds. */
+export function pageRange(offset: number, count: number, total: number): string {
+  if (count === 0) return total === 0 ? 'none found' : `none on this page; ${total} in all`;
+  return `${offset + 1}–${offset + count} of ${total}`;
 }
 
 export function renderCreated(created: CreatedDeployToken, registryHost: string, verb = 'Created'): string {
@@ -73,6 +80,7 @@ export function renderToken(token: DeployTokenView): string {
     `  expires:        ${token.expiresAt ?? 'never'}`,
     `  token lifetime: ${lifetime(token)}`,
     `  created:        ${token.createdAt}`,
+    `  secret issued:  ${token.secretIssuedAt}${token.secretIssuedBy === null ? '' : ` by ${shown(token.secretIssuedBy)}`}`,
     `  updated:        ${token.updatedAt ?? 'never'}`,
     `  last used:      ${token.lastUsedAt === null ? 'never' : `${token.lastUsedAt} from ${shown(token.lastUsedIp ?? 'unknown')}`}`,
     ...(token.revokedAt === null ? [] : [`  revoked:        ${token.revokedAt}`]),

@@ -1,19 +1,12 @@
 import { Command, Option } from 'commander';
 import type { CreatedDeployToken } from '../app/deploy-token-admin.js';
-import type { DeployTokenView } from '../app/deploy-token-view.js';
+import { credentialFormatsOf, kubernetesSecretManifest, secretNameFor } from '../app/credential-formats.js';
 import type { CliIo } from './cli-context.js';
 import { printJson, withAdmin } from './admin-session.js';
-import {
-  ciEnvironment,
-  CREDENTIAL_FORMATS,
-  dockerConfigJson,
-  FORMATS_NEEDING_HOST,
-  kubernetesSecretManifest,
-  secretNameFor,
-  type CredentialFormat,
-} from './credential-formats.js';
+import { CREDENTIAL_FORMATS, FORMATS_NEEDING_HOST, type CredentialFormat } from './credential-format-option.js';
 import { CliError } from './keys-command.js';
-import { dockerLoginCommand, renderCreated, renderRevoked, renderToken, renderTokenTable } from './render.js';
+import { renderCreated, renderRevoked, renderToken } from './render.js';
+import { tokenExtendCommand, tokenListCommand, tokenTestPatternCommand } from './token-query-commands.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -77,25 +70,7 @@ export function tokensCommand(io: CliIo, configFile: () => string | undefined): 
     });
   });
 
-  tokens
-    .command('list')
-    .description('list deploy tokens (never their secrets)')
-    .addOption(new Option('--status <status>', 'only tokens in this state').choices(['active', 'expired', 'revoked']))
-    .option('--repository <path>', 'only tokens that cover this repository')
-    .option('--json', 'print JSON')
-    .action(async (options: { status?: 'active' | 'expired' | 'revoked'; repository?: string; json?: boolean }) => {
-      await run(async (admin) => {
-        const all: DeployTokenView[] = [];
-        let after: number | undefined;
-        do {
-          const page = await admin.list({ status: options.status, repository: options.repository, limit: 1_000, after });
-          all.push(...page.items);
-          after = page.next ?? undefined;
-        } while (after !== undefined);
-        if (options.json) printJson(io, all);
-        else io.stdout.write(renderTokenTable(all));
-      });
-    });
+  tokens.addCommand(tokenListCommand(run, io));
 
   tokens
     .command('show')
@@ -152,6 +127,9 @@ export function tokensCommand(io: CliIo, configFile: () => string | undefined): 
     });
   });
 
+  tokens.addCommand(tokenExtendCommand(run, io));
+  tokens.addCommand(tokenTestPatternCommand(io));
+
   tokens
     .command('revoke')
     .description('revoke a deploy token by id or username; it and its docker logins stop getting tokens at once')
@@ -171,7 +149,8 @@ export function tokensCommand(io: CliIo, configFile: () => string | undefined): 
 function withOutputOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--format <format>', 'text, json, dockerconfigjson (.dockerconfigjson), k8s-secret (Secret manifest) or env (CI variables)')
+      new Option('--format <format>', 'text, json, dockerconfigjson (.dockerconfigjson), k8s-secret (Secret manifest), env or gitlab-ci (CI variables), ' +
+          'docker-login, podman-login or github-actions')
         .choices(CREDENTIAL_FORMATS)
         .default('text'),
     )
@@ -193,18 +172,27 @@ function checkOutput(options: OutputOptions, configuredHost: string | null): str
 function renderCredentials(created: CreatedDeployToken, registryHost: string | null, options: OutputOptions, verb = 'Created'): string {
   const host = registryHost ?? '<registry-host>';
   const format = options.json ? 'json' : options.format;
+  // --registry may name another host than registry.host: render again for it, with the same code.
+  const credentials = credentialFormatsOf(created, host);
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ ...created, dockerLogin: dockerLoginCommand(host, created.token.username, created.secret) }, null, 2)}\n`;
+      return `${JSON.stringify({ ...created, credentials, dockerLogin: credentials.dockerLogin.trimEnd() }, null, 2)}\n`;
     case 'dockerconfigjson':
-      return `${dockerConfigJson(host, created.token.username, created.secret)}\n`;
+      return credentials.dockerConfigJson;
     case 'k8s-secret':
       return kubernetesSecretManifest(created, host, {
         name: options.secretName ?? secretNameFor(created.token.name),
         namespace: options.namespace,
       });
     case 'env':
-      return ciEnvironment(created, host);
+    case 'gitlab-ci':
+      return credentials.gitlabCi;
+    case 'docker-login':
+      return credentials.dockerLogin;
+    case 'podman-login':
+      return credentials.podmanLogin;
+    case 'github-actions':
+      return credentials.githubActions;
     case 'text':
       return renderCreated(created, host, verb);
   }

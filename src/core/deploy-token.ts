@@ -22,6 +22,10 @@ export interface DeployToken {
   readonly updatedAt: Date | null;
   /** Counts the secrets it has had (1 for the first): a refresh token works only with the generation it was minted from. */
   readonly secretGeneration: number;
+  /** When its current secret was issued: at creation or at the last rotation. */
+  readonly secretIssuedAt: Date;
+  /** Who issued its current secret (an audit actor); null when no record of it was kept. */
+  readonly secretIssuedBy: string | null;
 }
 
 export type DeployTokenStatus = 'active' | 'expired' | 'revoked';

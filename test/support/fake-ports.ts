@@ -6,7 +6,10 @@ import type {
   AuditLog,
   AuditQuery,
   DeployTokenChanges,
-  DeployTokenQuery,
+  DeployTokenFilter,
+  DeployTokenPatterns,
+  DeployTokenSearch,
+  DeployTokenSearchResult,
   DeployTokenStore,
   DeployTokenUse,
   LoginAllowance,
@@ -22,6 +25,7 @@ import type {
 import { TooManyAttemptsError } from '../../src/app/errors.js';
 import { deployTokenStatus } from '../../src/core/deploy-token.js';
 import type { DeployToken } from '../../src/core/deploy-token.js';
+import type { DeployTokenSort } from '../../src/core/deploy-token-sort.js';
 
 /** An in-memory DeployTokenStore that counts what it is asked, for use-case tests. */
 export class InMemoryDeployTokenStore implements DeployTokenStore {
@@ -52,6 +56,8 @@ export class InMemoryDeployTokenStore implements DeployTokenStore {
       tokenLifetimeSeconds: token.tokenLifetimeSeconds,
       updatedAt: null,
       secretGeneration: 1,
+      secretIssuedAt: token.createdAt,
+      secretIssuedBy: token.createdBy ?? null,
     };
     this.tokens.push(created);
     return created;
@@ -68,13 +74,56 @@ export class InMemoryDeployTokenStore implements DeployTokenStore {
     return this.tokens.find((token) => token.username === username) ?? null;
   }
 
-  async list(query?: DeployTokenQuery): Promise<DeployToken[]> {
+  async search(query: DeployTokenSearch): Promise<DeployTokenSearchResult> {
     this.check();
-    const now = query?.now ?? new Date(0);
-    return this.tokens
-      .filter((token) => token.id > (query?.afterId ?? 0))
-      .filter((token) => query?.status === undefined || deployTokenStatus(token, now) === query.status)
-      .slice(0, query?.limit ?? Number.POSITIVE_INFINITY);
+    const matching = this.matching(query, query.sort);
+    return { tokens: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
+  }
+
+  async listPatterns(filter: DeployTokenFilter, sort: DeployTokenSort): Promise<DeployTokenPatterns[]> {
+    this.check();
+    return this.matching(filter, sort).map((token) => ({ id: token.id, repositories: token.repositories }));
+  }
+
+  /** The SQL store's conditions and order, in plain code. */
+  private matching(filter: DeployTokenFilter, sort: DeployTokenSort): DeployToken[] {
+    const now = filter.now.getTime();
+    const text = filter.text;
+    const repository = filter.mayCover;
+    const matches = (token: DeployToken) =>
+      (filter.status === undefined || deployTokenStatus(token, filter.now) === filter.status) &&
+      (text === undefined ||
+        token.name.toLowerCase().includes(text) ||
+        token.username.includes(text) ||
+        token.repositories.some((pattern) => pattern.toLowerCase().includes(text))) &&
+      (filter.scope === undefined || token.scopes.includes(filter.scope)) &&
+      (filter.expiresBy === undefined ||
+        (token.expiresAt !== null && token.expiresAt.getTime() > now && token.expiresAt.getTime() <= filter.expiresBy.getTime())) &&
+      (filter.unusedSince === undefined || (token.lastUsedAt ?? token.createdAt).getTime() <= filter.unusedSince.getTime()) &&
+      (filter.revokedSince === undefined || (token.revokedAt !== null && token.revokedAt.getTime() >= filter.revokedSince.getTime())) &&
+      (repository === undefined ||
+        token.repositories.some((pattern) => pattern.includes('*') || pattern === repository || repository.startsWith(`${pattern}/`))) &&
+      (filter.ids === undefined || filter.ids.includes(token.id)) &&
+      (filter.afterId === undefined || token.id > filter.afterId);
+    const sign = sort.direction === 'asc' ? 1 : -1;
+    const byTime = (value: Date | null, nullsFirst: boolean) => (value === null ? (nullsFirst ? -Infinity : Infinity) : value.getTime());
+    const key = (token: DeployToken): number | string => {
+      switch (sort.field) {
+        case 'name':
+          return token.name.toLowerCase();
+        case 'created':
+          return token.id;
+        case 'expires':
+          return byTime(token.expiresAt, false);
+        case 'lastUsed':
+          return byTime(token.lastUsedAt, true);
+      }
+    };
+    return this.tokens.filter(matches).sort((a, b) => {
+      const [ka, kb] = [key(a), key(b)];
+      if (ka !== kb) return (ka < kb ? -1 : 1) * sign;
+      return (a.id - b.id) * sign;
+    });
   }
 
   async update(id: number, changes: DeployTokenChanges, at: Date): Promise<DeployToken | null> {
@@ -82,9 +131,16 @@ export class InMemoryDeployTokenStore implements DeployTokenStore {
     return this.change(id, (token) => ({ ...token, ...changes, updatedAt: at }));
   }
 
-  async rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null> {
+  async rotateSecret(id: number, secretHash: string, at: Date, by: string | null = null): Promise<DeployToken | null> {
     this.check();
-    return this.change(id, (token) => ({ ...token, secretHash, secretGeneration: token.secretGeneration + 1, updatedAt: at }));
+    return this.change(id, (token) => ({
+      ...token,
+      secretHash,
+      secretGeneration: token.secretGeneration + 1,
+      updatedAt: at,
+      secretIssuedAt: at,
+      secretIssuedBy: by,
+    }));
   }
 
   async revoke(id: number, at: Date): Promise<DeployToken | null> {

@@ -6,10 +6,12 @@ import type {
   CreatedDeployToken,
   DeployTokenAdmin,
   DeployTokenPage,
+  ExtendDeployTokenInput,
   ListDeployTokensInput,
   UpdateDeployTokenInput,
 } from '../../app/deploy-token-admin.js';
 import type { DeployTokenView } from '../../app/deploy-token-view.js';
+import { testRepositoryPatterns, type PatternTestInput, type PatternTestResult } from '../../app/pattern-test.js';
 import type { RefreshTokenView } from '../../app/refresh-token-view.js';
 import { callControlSocket } from './control-client.js';
 
@@ -25,12 +27,26 @@ export class RemoteDeployTokenAdmin implements DeployTokenAdmin {
     return this.call('GET', `/api/v1/deploy-tokens${queryString(input)}`);
   }
 
+  async count(input: ListDeployTokensInput = {}): Promise<number> {
+    const { sort: _sort, offset: _offset, after: _after, ...filters } = input;
+    return (await this.list({ ...filters, limit: 1 })).total;
+  }
+
   get(reference: string): Promise<DeployTokenView> {
     return this.call('GET', tokenPath(reference));
   }
 
   update(reference: string, input: UpdateDeployTokenInput): Promise<DeployTokenView> {
     return this.call('PATCH', tokenPath(reference), input);
+  }
+
+  extend(reference: string, input: ExtendDeployTokenInput): Promise<DeployTokenView> {
+    return this.call('POST', `${tokenPath(reference)}/extend`, input);
+  }
+
+  /** Nothing is stored, so nothing needs the server. */
+  async testPatterns(input: PatternTestInput): Promise<PatternTestResult> {
+    return testRepositoryPatterns(input);
   }
 
   revoke(reference: string): Promise<DeployTokenView> {

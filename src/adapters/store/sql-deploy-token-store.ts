@@ -1,6 +1,17 @@
 import { UsernameTakenError } from '../../app/errors.js';
-import type { DeployTokenChanges, DeployTokenQuery, DeployTokenStore, DeployTokenUse, NewDeployToken } from '../../app/ports.js';
+import type {
+  DeployTokenChanges,
+  DeployTokenFilter,
+  DeployTokenPatterns,
+  DeployTokenSearch,
+  DeployTokenSearchResult,
+  DeployTokenStore,
+  DeployTokenUse,
+  NewDeployToken,
+} from '../../app/ports.js';
 import type { DeployToken, RegistryScope } from '../../core/deploy-token.js';
+import type { DeployTokenSort } from '../../core/deploy-token-sort.js';
+import { deployTokenOrderBy, deployTokenWhere } from './sql-deploy-token-search.js';
 import { GENERATED_USERNAME_PREFIX } from '../../core/username.js';
 import { sqlState, UNIQUE_VIOLATION, type SqlDatabase, type SqlParameter } from './sql-database.js';
 
@@ -19,26 +30,23 @@ export interface DeployTokenRow {
   token_lifetime_seconds: number | null;
   updated_at: Date | null;
   secret_generation: number;
+  secret_issued_at: Date;
+  secret_issued_by: string | null;
 }
 
 export const DEPLOY_TOKEN_COLUMNS =
   'id, name, username, secret_hash, repositories, scopes, expires_at, revoked_at, created_at, last_used_at, ' +
-  'last_used_ip, token_lifetime_seconds, updated_at, secret_generation';
+  'last_used_ip, token_lifetime_seconds, updated_at, secret_generation, secret_issued_at, secret_issued_by';
 
 const COLUMNS = DEPLOY_TOKEN_COLUMNS;
 
 // The id is drawn first so a generated username can be built from it in the same statement.
 const INSERT = `
   WITH next AS (SELECT nextval(pg_get_serial_sequence('deploy_tokens', 'id')) AS id)
-  INSERT INTO deploy_tokens (id, name, username, secret_hash, repositories, scopes, expires_at, token_lifetime_seconds, created_at)
-  SELECT next.id, $1, COALESCE($2::text, $3::text || next.id), $4, $5::text[], $6::text[], $7, $8, $9 FROM next
+  INSERT INTO deploy_tokens (id, name, username, secret_hash, repositories, scopes, expires_at, token_lifetime_seconds, created_at,
+                             secret_issued_at, secret_issued_by)
+  SELECT next.id, $1, COALESCE($2::text, $3::text || next.id), $4, $5::text[], $6::text[], $7, $8, $9, $9, $10 FROM next
   RETURNING ${COLUMNS}`;
-
-const STATUS_CONDITIONS = {
-  revoked: 'revoked_at IS NOT NULL',
-  expired: 'revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at <= $3',
-  active: 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)',
-} as const;
 
 export class SqlDeployTokenStore implements DeployTokenStore {
   constructor(private readonly db: SqlDatabase) {}
@@ -55,6 +63,7 @@ export class SqlDeployTokenStore implements DeployTokenStore {
         token.expiresAt,
         token.tokenLifetimeSeconds,
         token.createdAt,
+        token.createdBy ?? null,
       ]);
       return toDeployToken(row as DeployTokenRow);
     } catch (error) {
@@ -72,20 +81,27 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     return this.one(`SELECT ${COLUMNS} FROM deploy_tokens WHERE username = $1`, [username], 'regauth_deploy_token_by_username');
   }
 
-  async list(query?: DeployTokenQuery): Promise<DeployToken[]> {
-    const parameters: SqlParameter[] = [query?.afterId ?? 0, query?.limit ?? null];
-    const conditions = ['id > $1'];
-    if (query?.status !== undefined) {
-      const condition = STATUS_CONDITIONS[query.status];
-      // PostgreSQL refuses a parameter the statement never uses (its type cannot be determined).
-      if (condition.includes('$3')) parameters.push(query.now);
-      conditions.push(condition);
-    }
+  async search(query: DeployTokenSearch): Promise<DeployTokenSearchResult> {
+    const where = deployTokenWhere(query);
+    const [counted] = await this.db.query<{ total: string | number }>(`SELECT count(*) AS total FROM deploy_tokens WHERE ${where.sql}`, where.parameters);
+    const total = Number(counted?.total ?? 0);
+    if (query.limit === 0 || query.offset >= total) return { tokens: [], total };
+    const page = [...where.parameters, query.limit, query.offset];
     const rows = await this.db.query<DeployTokenRow>(
-      `SELECT ${COLUMNS} FROM deploy_tokens WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT $2::integer`,
-      parameters,
+      `SELECT ${COLUMNS} FROM deploy_tokens WHERE ${where.sql} ORDER BY ${deployTokenOrderBy(query.sort)} ` +
+        `LIMIT $${page.length - 1}::integer OFFSET $${page.length}::integer`,
+      page,
     );
-    return rows.map(toDeployToken);
+    return { tokens: rows.map(toDeployToken), total };
+  }
+
+  async listPatterns(filter: DeployTokenFilter, sort: DeployTokenSort): Promise<DeployTokenPatterns[]> {
+    const where = deployTokenWhere(filter);
+    const rows = await this.db.query<{ id: string | number; repositories: string[] }>(
+      `SELECT id, repositories FROM deploy_tokens WHERE ${where.sql} ORDER BY ${deployTokenOrderBy(sort)}`,
+      where.parameters,
+    );
+    return rows.map((row) => ({ id: Number(row.id), repositories: row.repositories }));
   }
 
   async update(id: number, changes: DeployTokenChanges, at: Date): Promise<DeployToken | null> {
@@ -103,12 +119,13 @@ export class SqlDeployTokenStore implements DeployTokenStore {
     return this.one(`UPDATE deploy_tokens SET ${assignments.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`, parameters);
   }
 
-  async rotateSecret(id: number, secretHash: string, at: Date): Promise<DeployToken | null> {
+  async rotateSecret(id: number, secretHash: string, at: Date, by: string | null = null): Promise<DeployToken | null> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<DeployTokenRow>(
-        `UPDATE deploy_tokens SET secret_hash = $2, secret_generation = secret_generation + 1, secret_rotated_at = $3, updated_at = $3
+        `UPDATE deploy_tokens SET secret_hash = $2, secret_generation = secret_generation + 1, secret_rotated_at = $3, updated_at = $3,
+           secret_issued_at = $3, secret_issued_by = $4::text
          WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, secretHash, at],
+        [id, secretHash, at, by],
       );
       if (row === undefined) return null;
       await tx.query('DELETE FROM refresh_tokens WHERE deploy_token_id = $1', [id]);
@@ -169,5 +186,7 @@ export function toDeployToken(row: DeployTokenRow): DeployToken {
     tokenLifetimeSeconds: row.token_lifetime_seconds === null ? null : Number(row.token_lifetime_seconds),
     updatedAt: row.updated_at,
     secretGeneration: Number(row.secret_generation),
+    secretIssuedAt: row.secret_issued_at,
+    secretIssuedBy: row.secret_issued_by,
   };
 }

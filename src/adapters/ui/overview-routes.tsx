@@ -1,47 +1,32 @@
 import express, { type Router } from 'express';
-import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
-import type { DeployTokenView } from '../../app/deploy-token-view.js';
-import type { Clock } from '../../app/ports.js';
+import type { DeployTokenAdmin, ListDeployTokensInput } from '../../app/deploy-token-admin.js';
+import type { DeployTokenStatus } from '../../core/deploy-token.js';
 import type { KeySummary } from './signing-key-summary.js';
 import { sessionOf } from './ui-context.js';
 import { Layout, Time, UI_PREFIX } from './layout.js';
 import { sendPage } from './render-page.js';
 
-const DAY_MS = 86_400_000;
-/** The overview counts at most this many tokens; beyond, it says "more than". */
-const OVERVIEW_SCAN_LIMIT = 5_000;
-
 export interface OverviewDeps {
   readonly admin: DeployTokenAdmin;
-  readonly clock: Clock;
   readonly signingKeys: () => KeySummary[];
   readonly registryConfigYaml: string;
 }
 
-interface TokenCounts {
-  readonly active: number;
-  readonly expiringSoon: number;
-  readonly unused: number;
-  readonly recentlyRevoked: number;
-  readonly truncated: boolean;
-}
+/** Each count on the overview, the list filter it counts with, and how it reads. */
+const TOKEN_COUNTS: readonly (readonly [query: Record<string, string>, label: string])[] = [
+  [{ status: 'active' }, 'active'],
+  [{ status: 'active', expiringWithin: '30' }, 'expiring within 30 days'],
+  [{ status: 'active', unusedFor: '90' }, 'unused for 90 days'],
+  [{ revokedWithin: '7' }, 'revoked in the last 7 days'],
+];
 
-async function countTokens(admin: DeployTokenAdmin, now: Date): Promise<TokenCounts> {
-  const tokens: DeployTokenView[] = [];
-  let after: number | undefined;
-  do {
-    const page = await admin.list({ limit: 1_000, ...(after === undefined ? {} : { after }) });
-    tokens.push(...page.items);
-    after = page.next ?? undefined;
-  } while (after !== undefined && tokens.length < OVERVIEW_SCAN_LIMIT);
-  const at = now.getTime();
-  const active = tokens.filter((token) => token.status === 'active');
+/** The list filter's query parameters as the use case takes them. */
+function listInputOfQuery(query: Record<string, string>): ListDeployTokensInput {
   return {
-    active: active.length,
-    expiringSoon: active.filter((token) => token.expiresAt !== null && Date.parse(token.expiresAt) - at <= 30 * DAY_MS).length,
-    unused: active.filter((token) => at - Date.parse(token.lastUsedAt ?? token.createdAt) >= 90 * DAY_MS).length,
-    recentlyRevoked: tokens.filter((token) => token.revokedAt !== null && at - Date.parse(token.revokedAt) <= 7 * DAY_MS).length,
-    truncated: after !== undefined,
+    ...(query.status === undefined ? {} : { status: query.status as DeployTokenStatus }),
+    ...(query.expiringWithin === undefined ? {} : { expiringWithinDays: Number(query.expiringWithin) }),
+    ...(query.unusedFor === undefined ? {} : { unusedForDays: Number(query.unusedFor) }),
+    ...(query.revokedWithin === undefined ? {} : { revokedWithinDays: Number(query.revokedWithin) }),
   };
 }
 
@@ -49,20 +34,18 @@ async function countTokens(admin: DeployTokenAdmin, now: Date): Promise<TokenCou
 export function overviewRoutes(deps: OverviewDeps): Router {
   const router = express.Router();
   router.get('/', async (_request, response) => {
-    const counts = await countTokens(deps.admin, deps.clock.now());
+    const counts = await Promise.all(TOKEN_COUNTS.map(([query]) => deps.admin.count(listInputOfQuery(query))));
     const failed = await deps.admin.audit({ event: 'auth.failed', limit: 10 });
-    const more = counts.truncated ? '+' : '';
     sendPage(
       response,
       <Layout title="Overview" session={sessionOf(response)}>
         <h2>Deploy tokens</h2>
         <ul class="stats">
-          <li>
-            <a href={`${UI_PREFIX}/tokens?status=active`}>{`${counts.active}${more} active`}</a>
-          </li>
-          <li>{`${counts.expiringSoon}${more} expiring within 30 days`}</li>
-          <li>{`${counts.unused}${more} unused for 90 days`}</li>
-          <li>{`${counts.recentlyRevoked}${more} revoked in the last 7 days`}</li>
+          {TOKEN_COUNTS.map(([query, label], index) => (
+            <li>
+              <a href={`${UI_PREFIX}/tokens?${new URLSearchParams(query).toString()}`}>{`${counts[index] ?? 0} ${label}`}</a>
+            </li>
+          ))}
         </ul>
         <h2>Recent failed logins</h2>
         {failed.items.length === 0 ? (

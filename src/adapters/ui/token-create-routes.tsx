@@ -1,9 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { secretNameFor } from '../../app/credential-formats.js';
 import type { CreatedDeployToken, DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import type { PatternTestResult } from '../../app/pattern-test.js';
 import type { OpaqueTokens } from '../../app/ports.js';
 import type { UiSessions } from '../../app/ui-sessions.js';
 import { RegauthError } from '../../core/regauth-error.js';
-import { parseRepositoryPattern, patternCovers } from '../../core/repository-pattern.js';
 import { credentialTabs } from './credential-tabs.js';
 import { readCookie, SESSION_COOKIE } from './ui-cookies.js';
 import { field, requireAdmin, requireSameOriginForm, sessionOf } from './ui-context.js';
@@ -25,7 +26,8 @@ interface CreateForm {
   readonly expiry: string;
   readonly expiryDate: string;
   readonly tokenLifetime: string;
-  readonly tryRepository: string;
+  /** Example repository names for the pattern tester, one a line (or separated by spaces or commas). */
+  readonly tryRepositories: string;
 }
 
 function formOf(request: Request): CreateForm {
@@ -37,26 +39,54 @@ function formOf(request: Request): CreateForm {
     expiry: field(request, 'expiry') || '90d',
     expiryDate: field(request, 'expiryDate'),
     tokenLifetime: field(request, 'tokenLifetime'),
-    tryRepository: field(request, 'tryRepository'),
+    tryRepositories: field(request, 'tryRepositories'),
   };
 }
 
-const EMPTY: CreateForm = { name: '', repositories: '', scopes: ['read_registry'], expiry: '90d', expiryDate: '', tokenLifetime: '', tryRepository: '' };
+const EMPTY: CreateForm = { name: '', repositories: '', scopes: ['read_registry'], expiry: '90d', expiryDate: '', tokenLifetime: '', tryRepositories: '' };
 const linesOf = (text: string) => text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
 
-/** Which of the patterns cover the repository the person typed into the tester. */
-function testPatterns(form: CreateForm): string[] {
-  if (form.tryRepository.trim() === '') return [];
-  return linesOf(form.repositories).map((pattern) => {
-    try {
-      return `${pattern} ${patternCovers(parseRepositoryPattern(pattern), form.tryRepository.trim()) ? 'covers' : 'does not cover'} ${form.tryRepository.trim()}`;
-    } catch {
-      return `${pattern} is not a repository pattern`;
-    }
-  });
+/** What the pattern tester found: the coverage, or why it could not test. */
+type Tested = { readonly result: PatternTestResult } | { readonly problem: string } | null;
+
+const namesOf = (text: string) => text.split(/[\s,]+/).filter((name) => name !== '');
+
+/** Runs the tester of the create form; nothing is created. */
+async function testPatterns(admin: DeployTokenAdmin, form: CreateForm): Promise<Tested> {
+  try {
+    return { result: await admin.testPatterns({ patterns: linesOf(form.repositories), repositories: namesOf(form.tryRepositories) }) };
+  } catch (error) {
+    if (error instanceof RegauthError) return { problem: error.message };
+    throw error;
+  }
 }
 
-function CreatePage(props: { form: CreateForm; errors: readonly FieldError[]; csrf: string; formKey: string; tested: readonly string[]; session: ReturnType<typeof sessionOf> }) {
+function PatternTestResults({ tested }: { readonly tested: Tested }) {
+  if (tested === null) return null;
+  if ('problem' in tested) {
+    return (
+      <div id="pattern-test" role="status">
+        <p class="warning">Could not test: {tested.problem}</p>
+      </div>
+    );
+  }
+  return (
+    <div id="pattern-test" role="status">
+      <p>
+        <strong>The patterns {tested.result.summary.replace(/^covers/, 'cover')}.</strong>
+      </p>
+      <ul>
+        {tested.result.items.map((item) => (
+          <li>
+            <code>{item.repository}</code>: {item.pattern === null ? 'not covered' : <>covered by <code>{item.pattern}</code></>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function CreatePage(props: { form: CreateForm; errors: readonly FieldError[]; csrf: string; formKey: string; tested: Tested; session: ReturnType<typeof sessionOf> }) {
   const { form } = props;
   const risky = linesOf(form.repositories).includes('*') || form.expiry === 'never';
   return (
@@ -72,18 +102,15 @@ function CreatePage(props: { form: CreateForm; errors: readonly FieldError[]; cs
         <textarea id="repositories" name="repositories" rows={3} aria-describedby="repositories-hint">
           {form.repositories}
         </textarea>
-        <label for="tryRepository">Test the patterns with a repository name</label>
-        <input id="tryRepository" name="tryRepository" value={form.tryRepository} placeholder="team/app/cache" />
-        <button type="submit" name="action" value="test">
-          Test
+        <label for="tryRepositories">Repository names to test the patterns on, one a line</label>
+        <p id="tryRepositories-hint">Nothing is created: the form comes back with which of them the patterns cover.</p>
+        <textarea id="tryRepositories" name="tryRepositories" rows={3} aria-describedby="tryRepositories-hint" placeholder="team/app/cache">
+          {form.tryRepositories}
+        </textarea>
+        <button type="submit" name="action" value="test" formnovalidate>
+          Test patterns
         </button>
-        {props.tested.length === 0 ? null : (
-          <ul aria-live="polite">
-            {props.tested.map((line) => (
-              <li>{line}</li>
-            ))}
-          </ul>
-        )}
+        <PatternTestResults tested={props.tested} />
         <fieldset>
           <legend>What it lets a client do</legend>
           <label>
@@ -116,15 +143,15 @@ function CreatePage(props: { form: CreateForm; errors: readonly FieldError[]; cs
   );
 }
 
-export function SecretPage(props: { created: CreatedDeployToken; registryHost: string; session: ReturnType<typeof sessionOf>; rotated?: boolean }) {
-  const { created, registryHost, session } = props;
+export function SecretPage(props: { created: CreatedDeployToken; session: ReturnType<typeof sessionOf>; rotated?: boolean }) {
+  const { created, session } = props;
   return (
     <Layout title={`Deploy token ${created.token.name} ${props.rotated === true ? 'has a new secret' : 'created'}`} session={session}>
       <p class="warning">This is the only time the secret is shown: copy it or download a file now.</p>
       <p>
         Username <code>{created.token.username}</code>
       </p>
-      {credentialTabs(created, registryHost).map((tab) => (
+      {credentialTabs(created.credentials, secretNameFor(created.token.name)).map((tab) => (
         <section aria-labelledby={`${tab.id}-title`}>
           <h2 id={`${tab.id}-title`}>{tab.label}</h2>
           <pre id={tab.id}>{tab.text}</pre>
@@ -149,9 +176,9 @@ function expiryOf(form: CreateForm): string | undefined {
 }
 
 /** Creating a token: the form, its pattern tester, and the shown-once secret; one token per form however often it is sent. */
-export function tokenCreateRoutes(admin: DeployTokenAdmin, sessions: UiSessions, tokens: OpaqueTokens, registryHost: string): Router {
+export function tokenCreateRoutes(admin: DeployTokenAdmin, sessions: UiSessions, tokens: OpaqueTokens): Router {
   const router = express.Router();
-  const show = (response: Response, form: CreateForm, errors: FieldError[], tested: string[] = [], status = 200) =>
+  const show = (response: Response, form: CreateForm, errors: FieldError[], tested: Tested = null, status = 200) =>
     sendPage(
       response,
       <CreatePage form={form} errors={errors} tested={tested} csrf={sessionOf(response).csrfToken} formKey={tokens.generate('')} session={sessionOf(response)} />,
@@ -163,7 +190,7 @@ export function tokenCreateRoutes(admin: DeployTokenAdmin, sessions: UiSessions,
   router.post('/tokens/new', requireAdmin, requireSameOriginForm, async (request, response) => {
     const form = formOf(request);
     if (field(request, 'action') === 'test') {
-      show(response, form, [], testPatterns(form));
+      show(response, form, [], await testPatterns(admin, form));
       return;
     }
     const errors: FieldError[] = [];
@@ -172,7 +199,7 @@ export function tokenCreateRoutes(admin: DeployTokenAdmin, sessions: UiSessions,
     if (form.scopes.length === 0) errors.push({ field: 'scopes', message: 'Choose pull, push or both' });
     if (form.expiry === 'date' && form.expiryDate === '') errors.push({ field: 'expiryDate', message: 'Enter the expiry date' });
     if (errors.length > 0) {
-      show(response, form, errors, [], 400);
+      show(response, form, errors, null, 400);
       return;
     }
     const session = sessionOf(response);
@@ -205,12 +232,12 @@ export function tokenCreateRoutes(admin: DeployTokenAdmin, sessions: UiSessions,
       }
     } catch (error) {
       if (error instanceof RegauthError && error.code !== 'unavailable' && error.code !== 'overloaded') {
-        show(response, form, [{ field: 'name', message: error.message }], [], 400);
+        show(response, form, [{ field: 'name', message: error.message }], null, 400);
         return;
       }
       throw error;
     }
-    sendPage(response, <SecretPage created={created as unknown as CreatedDeployToken} registryHost={registryHost} session={session} />, { secret: true });
+    sendPage(response, <SecretPage created={created as unknown as CreatedDeployToken} session={session} />, { secret: true });
   });
   return router;
 }

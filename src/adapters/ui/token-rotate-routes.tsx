@@ -9,7 +9,7 @@ import { CsrfField, Layout, UI_PREFIX } from './layout.js';
 import { sendPage } from './render-page.js';
 
 /** A new secret for a token, after a confirmation naming the consequence; a reload rotates nothing more. */
-export function tokenRotateRoutes(admin: DeployTokenAdmin, sessions: UiSessions, tokens: OpaqueTokens, registryHost: string): Router {
+export function tokenRotateRoutes(admin: DeployTokenAdmin, sessions: UiSessions, tokens: OpaqueTokens): Router {
   const router = express.Router();
   router.get('/tokens/:reference/rotate', requireAdmin, async (request, response) => {
     const token = await admin.get(String(request.params.reference));
@@ -50,7 +50,7 @@ export function tokenRotateRoutes(admin: DeployTokenAdmin, sessions: UiSessions,
       );
       return;
     }
-    sendPage(response, <SecretPage created={rotated as unknown as CreatedDeployToken} registryHost={registryHost} session={session} rotated />, { secret: true });
+    sendPage(response, <SecretPage created={rotated as unknown as CreatedDeployToken} session={session} rotated />, { secret: true });
   });
   return router;
 }

@@ -1,118 +1,14 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { DeployTokenAdmin, ListDeployTokensInput } from '../../app/deploy-token-admin.js';
-import type { DeployTokenView } from '../../app/deploy-token-view.js';
-import type { DeployTokenStatus } from '../../core/deploy-token.js';
-import { queryText, requireAdmin, requireSameOriginForm, sessionOf } from './ui-context.js';
+import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
+import { requireAdmin, requireSameOriginForm, sessionOf } from './ui-context.js';
 import { CsrfField, Layout, Time, UI_PREFIX } from './layout.js';
 import { sendPage } from './render-page.js';
+import { scopeText } from './scope-words.js';
+import { ExtendForm } from './token-extend-routes.js';
 
-const PAGE_SIZE = 50;
-const DEPLOY_TOKEN_STATUSES: readonly DeployTokenStatus[] = ['active', 'expired', 'revoked'];
-const NUMERIC = /^[1-9][0-9]{0,14}$/;
-
-const SCOPE_WORDS: Readonly<Record<string, string>> = {
-  read_registry: 'pull images',
-  write_registry: 'pull and push images',
-  catalog: 'list repositories',
-};
-
-function scopeText(scopes: readonly string[]): string {
-  return scopes.map((scope) => SCOPE_WORDS[scope] ?? scope).join(', ');
-}
-
-/** The list's filters, read from the query string; anything unknown is ignored rather than guessed at. */
-function listInputOf(request: Request): ListDeployTokensInput & { readonly statusText: string; readonly repositoryText: string } {
-  const statusText = queryText(request, 'status');
-  const repositoryText = queryText(request, 'repository').trim();
-  const after = queryText(request, 'after');
-  const status = DEPLOY_TOKEN_STATUSES.find((known) => known === statusText);
-  return {
-    statusText,
-    repositoryText,
-    limit: PAGE_SIZE,
-    ...(status === undefined ? {} : { status }),
-    ...(repositoryText === '' ? {} : { repository: repositoryText }),
-    ...(NUMERIC.test(after) ? { after: Number(after) } : {}),
-  };
-}
-
-function TokenTable({ tokens }: { readonly tokens: readonly DeployTokenView[] }) {
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Username</th>
-          <th scope="col">Repositories</th>
-          <th scope="col">Lets a client</th>
-          <th scope="col">Status</th>
-          <th scope="col">Expires</th>
-          <th scope="col">Last used</th>
-        </tr>
-      </thead>
-      <tbody>
-        {tokens.map((token) => (
-          <tr>
-            <td>
-              <a href={`${UI_PREFIX}/tokens/${token.id}`}>{token.name}</a>
-            </td>
-            <td>
-              <code>{token.username}</code>
-            </td>
-            <td>{token.repositories.join(', ')}</td>
-            <td>{scopeText(token.scopes)}</td>
-            <td>{token.status}</td>
-            <td>
-              <Time iso={token.expiresAt} />
-            </td>
-            <td>
-              <Time iso={token.lastUsedAt} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-/** The token list, a token's detail, and revoking one after a confirmation that names the consequence. */
+/** A token's detail, and revoking one after a confirmation that names the consequence. */
 export function tokenRoutes(admin: DeployTokenAdmin): Router {
   const router = express.Router();
-
-  router.get('/tokens', async (request, response) => {
-    const input = listInputOf(request);
-    const { statusText, repositoryText, ...listInput } = input;
-    const page = await admin.list(listInput);
-    const nextQuery = new URLSearchParams({ status: statusText, repository: repositoryText, after: String(page.next ?? '') });
-    sendPage(
-      response,
-      <Layout title="Deploy tokens" session={sessionOf(response)}>
-        {sessionOf(response).role === 'admin' ? (
-          <p>
-            <a href={`${UI_PREFIX}/tokens/new`}>Create a deploy token</a>
-          </p>
-        ) : null}
-        <form method="get" action={`${UI_PREFIX}/tokens`} role="search">
-          <label for="status">Status</label>
-          <select id="status" name="status">
-            <option value="">any</option>
-            {DEPLOY_TOKEN_STATUSES.map((status) => (
-              <option value={status} selected={status === statusText}>
-                {status}
-              </option>
-            ))}
-          </select>
-          <label for="repository">Covers repository</label>
-          <input id="repository" name="repository" value={repositoryText} placeholder="team/app" />
-          <div>
-            <button type="submit">Filter</button>
-          </div>
-        </form>
-        {page.items.length === 0 ? <p>No deploy tokens match.</p> : <TokenTable tokens={page.items} />}
-        {page.next === null ? null : <a href={`${UI_PREFIX}/tokens?${nextQuery.toString()}`}>Next page</a>}
-      </Layout>,
-    );
-  });
 
   router.get('/tokens/:reference', async (request, response) => {
     const token = await admin.get(String(request.params.reference));
@@ -136,6 +32,10 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
           <dd>
             <Time iso={token.createdAt} />
           </dd>
+          <dt>Secret issued</dt>
+          <dd id="secret-issued">
+            <Time iso={token.secretIssuedAt} /> {token.secretIssuedBy === null ? '' : `by ${token.secretIssuedBy}`}
+          </dd>
           <dt>Expires</dt>
           <dd>
             <Time iso={token.expiresAt} />
@@ -156,6 +56,10 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
               Revoke this token
             </a>
           </p>
+        ) : null}
+        {/* A token that never expires has nothing to extend: giving it an expiry is an edit. */}
+        {session.role === 'admin' && token.status !== 'revoked' && token.expiresAt !== null ? (
+          <ExtendForm token={token} csrf={session.csrfToken} expiry="90d" expiryDate="" />
         ) : null}
         <h2>Activity</h2>
         {activity.items.length === 0 ? (

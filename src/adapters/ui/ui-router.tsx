@@ -18,6 +18,8 @@ import type { SigningKeyFolder } from '../keys/signing-key-rotation.js';
 import type { KeySummary } from './signing-key-summary.js';
 import { tokenCreateRoutes } from './token-create-routes.js';
 import { tokenEditRoutes } from './token-edit-routes.js';
+import { tokenExtendRoutes } from './token-extend-routes.js';
+import { tokenListRoutes } from './token-list-routes.js';
 import { tokenRotateRoutes } from './token-rotate-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { trustPolicyEditRoutes } from './trust-policy-edit-routes.js';
@@ -40,8 +42,6 @@ export interface UiRouterDeps {
   readonly signingKeyRotation: SigningKeyRotation;
   readonly federationAdmin: FederationAdmin;
   readonly registryConfigYaml: string;
-  /** host[:port] in the docker login and Secret texts. */
-  readonly registryHost: string;
   /** Single sign-on, when configured. */
   readonly sso?: SsoSignInOptions;
 }
@@ -63,9 +63,11 @@ export function uiRouter(deps: UiRouterDeps): Router {
   if (deps.sso !== undefined) router.use(ssoSignInRoutes(deps.sso));
   router.use(requireSession(deps.sessions));
   router.use(overviewRoutes(deps));
-  router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
-  router.use(tokenRotateRoutes(deps.admin, deps.sessions, deps.tokens, deps.registryHost));
+  router.use(tokenCreateRoutes(deps.admin, deps.sessions, deps.tokens));
+  router.use(tokenRotateRoutes(deps.admin, deps.sessions, deps.tokens));
   router.use(tokenEditRoutes(deps.admin));
+  router.use(tokenExtendRoutes(deps.admin));
+  router.use(tokenListRoutes(deps.admin));
   router.use(tokenRoutes(deps.admin));
   router.use(auditRoutes(deps.admin));
   router.use(signingKeyRoutes(deps.signingKeys, deps.signingKeyFolder, deps.signingKeyRotation, deps.logger));

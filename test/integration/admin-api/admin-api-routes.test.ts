@@ -55,9 +55,14 @@ describe('admin API: every route, its answer and its errors', () => {
           lastUsedIp: null,
           tokenLifetimeSeconds: null,
           updatedAt: null,
+          secretIssuedAt: NOW.toISOString(),
+          secretIssuedBy: 'admin-key:test',
         },
         secret: expect.stringMatching(SECRET_SHAPE),
+        credentials: expect.objectContaining({}),
       });
+      expect(created.credentials.dockerConfigJson).toContain(created.secret);
+      expect(created.credentials.kubernetesSecret).toContain('kind: Secret');
       expect(response.headers['cache-control']).toBe('no-store');
       await tokenRequest(created.token.username, created.secret).expect(200);
     });
@@ -86,6 +91,8 @@ describe('admin API: every route, its answer and its errors', () => {
         lastUsedIp: null,
         tokenLifetimeSeconds: 900,
         updatedAt: null,
+        secretIssuedAt: NOW.toISOString(),
+        secretIssuedBy: 'admin-key:test',
       });
     });
 
@@ -320,7 +327,7 @@ describe('admin API: every route, its answer and its errors', () => {
       ['nobody', '99'].map((reference) => [`${route.method.toUpperCase()} ${route.path}`, reference, route] as const),
     ))('%s for the unknown token %s', async (_name, reference, route) => {
       let pending = call(route.method, urlOf(route, reference));
-      if (route.body !== undefined) pending = pending.send({ name: 'x' });
+      if (route.body !== undefined) pending = pending.send(route.operationId === 'extendDeployToken' ? { expires: '30d' } : { name: 'x' });
       expectAdminError(await pending, 404, 'not_found', `no deploy token with id or username "${reference}"`);
     });
 
@@ -478,9 +485,12 @@ describe('admin API: pages and filters of GET /deploy-tokens', () => {
     expect((await walk(`repository=${repository}`, 2)).ids).toEqual(expected);
   });
 
-  test('a page filtered by repository may hold fewer than limit items but still points to the next', async () => {
-    const first = await list('repository=other/y&limit=3');
-    expect(first).toMatchObject({ items: [], next: 3 });
+  test('a page filtered by covers is full, counts every match, and points to the next', async () => {
+    const first = await list('covers=team/app&limit=2');
+    expect(first).toMatchObject({ total: 5, offset: 0, next: 3 });
+    expect(first.items.map((token) => token.id)).toEqual([1, 3]);
+    const third = await list('covers=team/app&limit=2&offset=4');
+    expect([third.items.map((token) => token.id), third.total, third.next]).toEqual([[8], 5, null]);
   });
 
   test('status and repository together', async () => {
@@ -491,7 +501,7 @@ describe('admin API: pages and filters of GET /deploy-tokens', () => {
 
   test('after a token id skips it and everything before', async () => {
     expect((await list('after=7')).items.map((token) => token.id)).toEqual([8, 9]);
-    expect(await list('after=9')).toEqual({ items: [], next: null });
+    expect(await list('after=9')).toEqual({ items: [], total: 0, offset: 0, next: null });
   });
 });
 

@@ -128,6 +128,8 @@ describe('the OpenAPI document of the admin API', () => {
     const bodies: Record<string, unknown> = {
       createDeployToken: { name: 'another', repositories: ['team/app'], scopes: ['read_registry'] },
       updateDeployToken: { name: 'probed' },
+      extendDeployToken: { expires: null },
+      testPatterns: { patterns: ['team/**'], repositories: ['team/app', 'other/app'] },
       createTrustedIssuer: { name: 'another-issuer', kind: 'generic', issuerUrl: 'https://issuer.example.com' },
       updateTrustedIssuer: { leewaySeconds: 30 },
       createTrustPolicy: { name: 'another-policy', issuer: 'probe-issuer', github: { ownerId: '42' }, repositories: ['team/app'], scopes: ['read_registry'] },

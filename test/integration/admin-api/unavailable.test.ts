@@ -10,8 +10,12 @@ import { bearer, bodyOf, expectAdminError, urlOf } from './admin-api-support.js'
 const BODIES: Partial<Record<string, object>> = {
   createDeployToken: { name: 'x', repositories: ['team/app'], scopes: ['read_registry'] },
   updateDeployToken: { name: 'y' },
+  extendDeployToken: { expires: '30d' },
+  testPatterns: { patterns: ['team/**'], repositories: ['team/app'] },
 };
 const NAMED = ADMIN_ROUTES.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const);
+/** Testing patterns reads no store: it answers whatever state the deploy tokens' database is in. */
+const READING_TOKENS = NAMED.filter(([, route]) => route.operationId !== 'testPatterns');
 
 describe('admin API when the database fails', () => {
   let db: SqlDatabase;
@@ -54,7 +58,7 @@ describe('admin API when the database fails', () => {
     expectAdminError(await request(service.regauth.app).get('/api/v1/deploy-tokens').set('Authorization', bearer(`regauth_admin_${'A'.repeat(43)}`)), 503, 'unavailable');
   });
 
-  test.each(NAMED)('%s: 503 unavailable with Retry-After when the deploy tokens or audit log cannot be read', async (_name, route) => {
+  test.each(READING_TOKENS)('%s: 503 unavailable with Retry-After when the deploy tokens or audit log cannot be read', async (_name, route) => {
     breakable.switches.store.broken = true;
     breakable.switches.auditLog.broken = true;
     breakable.switches.refreshTokens.broken = true;
@@ -63,13 +67,19 @@ describe('admin API when the database fails', () => {
     expect(response.headers['retry-after']).toBe('5');
   });
 
-  test.each(NAMED)('%s: never a success while the deploy-token store is down', async (_name, route) => {
+  test.each(READING_TOKENS)('%s: never a success while the deploy-token store is down', async (_name, route) => {
     breakable.switches.store.broken = true;
     breakable.switches.auditLog.broken = true;
     const response = await call(route);
     expect(response.status).toBeGreaterThanOrEqual(500);
     expect(Object.keys(response.body)).toEqual(['error']);
     expect(JSON.stringify(response.body)).not.toContain('ECONNREFUSED');
+  });
+
+  test('testing patterns answers while the deploy-token store is down: it stores and reads nothing', async () => {
+    breakable.switches.store.broken = true;
+    const route = ADMIN_ROUTES.find((candidate) => candidate.operationId === 'testPatterns') as AdminRoute;
+    expect(bodyOf<{ summary: string }>('testPatterns', await call(route)).summary).toBe('covers team/app');
   });
 
   test('answers again once the database is back, without a restart', async () => {

@@ -267,6 +267,7 @@ describe.each(MODES)('CLI admin commands on %s', (_name, start) => {
           `  expires:        ${token.expiresAt}\n` +
           '  token lifetime: service default\n' +
           `  created:        ${token.createdAt}\n` +
+          `  secret issued:  ${token.secretIssuedAt} by cli\n` +
           '  updated:        never\n' +
           '  last used:      ' + (token.lastUsedAt === null ? 'never' : `${token.lastUsedAt} from ${token.lastUsedIp}`) + '\n',
       });
@@ -350,7 +351,7 @@ describe.each(MODES)('CLI admin commands on %s', (_name, start) => {
 
       expect(rotated.secret).toMatch(SECRET_SHAPE);
       expect(rotated.secret).not.toBe(secrets['deploy-token-2']);
-      expect(rotated.token).toEqual({ ...before, updatedAt: expect.stringMatching(ISO_TIME) });
+      expect(rotated.token).toEqual({ ...before, updatedAt: expect.stringMatching(ISO_TIME), secretIssuedAt: rotated.token.updatedAt, secretIssuedBy: 'cli' });
       expect(rotated.dockerLogin).toBe(`printf '%s' '${rotated.secret}' | docker login ${REGISTRY} --username deploy-token-2 --password-stdin`);
       const statuses = await setup.withApp(async (app) => [
         await tokenStatus(app, 'deploy-token-2', secrets['deploy-token-2'] as string),

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { DeployTokenView } from '../../../src/app/deploy-token-view.js';
+import type { CredentialFormats } from '../../../src/app/credential-formats.js';
 import { runCli } from '../../../src/cli/program.js';
 
 export const SECRET_SHAPE = /^regauth_[0-9A-Za-z]{38}$/;
@@ -17,6 +18,7 @@ export interface CliResult {
 export interface CreatedJson {
   readonly token: DeployTokenView;
   readonly secret: string;
+  readonly credentials: CredentialFormats;
   readonly dockerLogin: string;
 }
 

@@ -43,8 +43,11 @@ function firstWriteTokenJson(secret: string): CreatedJson {
       lastUsedIp: null,
       tokenLifetimeSeconds: null,
       updatedAt: null,
+      secretIssuedAt: expect.stringMatching(ISO_TIME),
+      secretIssuedBy: 'cli',
     },
     secret: expect.stringMatching(SECRET_SHAPE),
+    credentials: expect.objectContaining({ dockerLogin: `${dockerLogin('<registry-host>', 'deploy-token-1', secret)}\n` }),
     dockerLogin: dockerLogin('<registry-host>', 'deploy-token-1', secret),
   };
 }
@@ -231,6 +234,8 @@ describe('tokens on the embedded store', () => {
       lastUsedIp: null,
       tokenLifetimeSeconds: null,
       updatedAt: null,
+      secretIssuedAt: created.token.createdAt,
+      secretIssuedBy: 'cli',
     });
     expect(Date.parse(created.token.expiresAt as string) - Date.parse(created.token.createdAt)).toBe(90 * DAY_MS);
     expect(created.dockerLogin).toBe(dockerLogin('<registry-host>', 'ci-bot', created.secret));
@@ -279,13 +284,14 @@ describe('tokens on the embedded store', () => {
     expect(result.code).toBe(0);
     for (const token of JSON.parse(result.stdout) as Record<string, unknown>[]) {
       expect(Object.keys(token).sort()).toEqual(
-        ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'lastUsedIp', 'name', 'repositories', 'revokedAt', 'scopes', 'status', 'tokenLifetimeSeconds', 'updatedAt', 'username'],
+        ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'lastUsedIp', 'name', 'repositories', 'revokedAt', 'scopes', 'secretIssuedAt', 'secretIssuedBy', 'status', 'tokenLifetimeSeconds', 'updatedAt', 'username'],
       );
     }
     for (const secret of secrets) expect(result.stdout).not.toContain(secret);
     expect(result.stdout).not.toContain('regauth_');
     expect(result.stdout).not.toMatch(/\$2[aby]\$/);
-    expect(result.stdout).not.toMatch(/secret/i);
+    // When the secret was issued and by whom are the only fields that name it; no value of it is there.
+    expect(result.stdout.replace(/"secretIssued(At|By)"/g, '')).not.toMatch(/secret/i);
   });
 
   test('tokens revoke <id> revokes the token and says since when', async () => {

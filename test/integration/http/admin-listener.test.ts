@@ -60,7 +60,7 @@ describe('with server.adminListener set', () => {
   test('the admin app serves the admin API and the metrics, and counts what the service port did', async () => {
     await client().get('/token').query({ service: 'registry' }).expect(200);
     const tokens = await admin().get('/api/v1/deploy-tokens').set('Authorization', bearer(adminKey)).expect(200);
-    expect(tokens.body).toEqual({ items: [], next: null });
+    expect(tokens.body).toEqual({ items: [], total: 0, offset: 0, next: null });
     await admin().get('/api/v1/deploy-tokens').expect(401);
     await admin().get('/api/v1/openapi.json').expect(200);
     const metrics = await admin().get('/metrics').expect(200);

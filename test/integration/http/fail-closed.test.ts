@@ -38,9 +38,10 @@ class BreakableStore implements DeployTokenStore {
   create: DeployTokenStore['create'] = (token) => this.guard(() => this.inner.create(token));
   findById: DeployTokenStore['findById'] = (id) => this.guard(() => this.inner.findById(id));
   findByUsername: DeployTokenStore['findByUsername'] = (username) => this.guard(() => this.inner.findByUsername(username));
-  list: DeployTokenStore['list'] = (query) => this.guard(() => this.inner.list(query));
+  search: DeployTokenStore['search'] = (query) => this.guard(() => this.inner.search(query));
+  listPatterns: DeployTokenStore['listPatterns'] = (filter, sort) => this.guard(() => this.inner.listPatterns(filter, sort));
   update: DeployTokenStore['update'] = (id, changes, at) => this.guard(() => this.inner.update(id, changes, at));
-  rotateSecret: DeployTokenStore['rotateSecret'] = (id, hash, at) => this.guard(() => this.inner.rotateSecret(id, hash, at));
+  rotateSecret: DeployTokenStore['rotateSecret'] = (id, hash, at, by) => this.guard(() => this.inner.rotateSecret(id, hash, at, by));
   revoke: DeployTokenStore['revoke'] = (id, at) => this.guard(() => this.inner.revoke(id, at));
   recordUses: DeployTokenStore['recordUses'] = (uses) => this.guard(() => this.inner.recordUses(uses));
   ping: DeployTokenStore['ping'] = () => this.guard(() => this.inner.ping());

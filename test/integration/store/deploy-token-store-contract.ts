@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { migrate, MIGRATIONS_DIR } from '../../../src/adapters/store/migrator.js';
 import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
 import { SqlDeployTokenStore } from '../../../src/adapters/store/sql-deploy-token-store.js';
+import { DEFAULT_DEPLOY_TOKEN_SORT } from '../../../src/core/deploy-token-sort.js';
 
 const ALL_MIGRATIONS = readdirSync(MIGRATIONS_DIR)
   .filter((file) => file.endsWith('.sql'))
@@ -84,6 +85,8 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
         tokenLifetimeSeconds: null,
         updatedAt: null,
         secretGeneration: 1,
+        secretIssuedAt: T0,
+        secretIssuedBy: null,
       });
       expect(await store.findById(token.id)).toEqual(token);
       expect(await store.findByUsername(token.username)).toEqual(token);
@@ -108,7 +111,7 @@ export function deployTokenStoreContract(backend: string, open: () => Promise<St
     test('list returns every token in creation order', async () => {
       const first = await store.create(draft({ name: 'first' }));
       const second = await store.create(draft({ name: 'second' }));
-      const ids = (await store.list()).map((token) => token.id);
+      const ids = (await store.search({ now: T0, sort: DEFAULT_DEPLOY_TOKEN_SORT, offset: 0, limit: 1_000 })).tokens.map((token) => token.id);
       expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
     });

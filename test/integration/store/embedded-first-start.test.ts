@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initialiseEmbeddedStore } from '../../../src/adapters/store/embedded-first-start.js';
 import { openStore } from '../../../src/adapters/store/open-store.js';
+import { DEFAULT_DEPLOY_TOKEN_SORT } from '../../../src/core/deploy-token-sort.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 
 const SETTINGS = { url: null, poolSize: 1, connectTimeoutMs: 1000, queryTimeoutMs: 1000 };
@@ -35,7 +36,7 @@ describe('the first start of the embedded store', () => {
     try {
       expect(opened.migrationsApplied).toContain('001_deploy_tokens');
       expect(logger.records.map((record) => record.message)).toEqual(['created the embedded database', 'database migrated']);
-      expect(await opened.store.list({ now: new Date() })).toEqual([]);
+      expect(await opened.store.search({ now: new Date(), sort: DEFAULT_DEPLOY_TOKEN_SORT, offset: 0, limit: 10 })).toEqual({ tokens: [], total: 0 });
     } finally {
       await opened.close();
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '../../../src/adapters/store/embedded-database.js';
 import { changeFeedContract } from './change-feed-contract.js';
+import { deployTokenSearchContract } from './deploy-token-search-contract.js';
 import { deployTokenStoreContract } from './deploy-token-store-contract.js';
 import { lifecycleStoreContract } from './lifecycle-store-contract.js';
 
@@ -28,3 +29,4 @@ deployTokenStoreContract('embedded PGlite', async () => {
 // In memory: the lifecycle contract needs a fresh database, not the data folder above.
 lifecycleStoreContract('embedded PGlite', () => openEmbeddedDatabase(null));
 changeFeedContract('embedded PGlite', () => openEmbeddedDatabase(null));
+deployTokenSearchContract('embedded PGlite', () => openEmbeddedDatabase(null));

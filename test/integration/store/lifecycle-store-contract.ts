@@ -6,6 +6,8 @@ import type { SqlDatabase } from '../../../src/adapters/store/sql-database.js';
 import { SqlDeployTokenStore } from '../../../src/adapters/store/sql-deploy-token-store.js';
 import { SqlRefreshTokenStore } from '../../../src/adapters/store/sql-refresh-token-store.js';
 import type { DeployToken } from '../../../src/core/deploy-token.js';
+import { DEFAULT_DEPLOY_TOKEN_SORT } from '../../../src/core/deploy-token-sort.js';
+import type { DeployTokenFilter } from '../../../src/app/ports.js';
 
 const T0 = new Date('2026-11-23T10:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -52,6 +54,10 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
     afterAll(async () => {
       await db?.close();
     });
+
+    /** A page in creation order, as the keyset `afterId` pages. */
+    const listed = async (filter: DeployTokenFilter & { limit?: number }) =>
+      (await tokens.search({ sort: DEFAULT_DEPLOY_TOKEN_SORT, offset: 0, ...filter, limit: filter.limit ?? 1_000 })).tokens;
 
     /** The highest id so far, so a test can look only at the tokens it made (`afterId`). */
     const findDeployToken = async (hash: string) => (await refreshTokens.find(hash))?.deployToken ?? null;
@@ -122,8 +128,15 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
         await refreshTokens.create({ deployTokenId: rotated.id, secretGeneration: 1, tokenHash: mine2, clientId: null, createdAt: T0 });
         await refreshTokens.create({ deployTokenId: other.id, secretGeneration: 1, tokenHash: theirs, clientId: null, createdAt: T0 });
 
-        const result = await tokens.rotateSecret(rotated.id, '$2b$04$new-hash', at(HOUR));
-        expect(result).toStrictEqual({ ...rotated, secretHash: '$2b$04$new-hash', secretGeneration: 2, updatedAt: at(HOUR) });
+        const result = await tokens.rotateSecret(rotated.id, '$2b$04$new-hash', at(HOUR), 'admin-key:alice');
+        expect(result).toStrictEqual({
+          ...rotated,
+          secretHash: '$2b$04$new-hash',
+          secretGeneration: 2,
+          updatedAt: at(HOUR),
+          secretIssuedAt: at(HOUR),
+          secretIssuedBy: 'admin-key:alice',
+        });
         expect(await tokens.findById(rotated.id)).toStrictEqual(result);
         expect(await findDeployToken(mine1)).toBeNull();
         expect(await findDeployToken(mine2)).toBeNull();
@@ -163,7 +176,7 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
         await tokens.revoke(revokedExpired.id, at(2 * HOUR));
 
         const ids = async (status?: 'active' | 'expired' | 'revoked', when = now) =>
-          (await tokens.list({ now: when, afterId: base, ...(status === undefined ? {} : { status }) })).map((token) => token.id);
+          (await listed({ now: when, afterId: base, ...(status === undefined ? {} : { status }) })).map((token) => token.id);
         expect(await ids('active')).toStrictEqual([active.id, later.id]);
         expect(await ids('expired')).toStrictEqual([atNow.id, before.id]);
         expect(await ids('revoked')).toStrictEqual([revoked.id, revokedExpired.id]);
@@ -178,7 +191,7 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
         const made: number[] = [];
         for (let i = 0; i < 5; i += 1) made.push((await tokens.create(draft({ name: `page ${i}` }))).id);
         const page = async (afterId: number, limit: number) =>
-          (await tokens.list({ now: T0, afterId, limit })).map((token) => token.id);
+          (await listed({ now: T0, afterId, limit })).map((token) => token.id);
         expect(await page(base, 2)).toStrictEqual(made.slice(0, 2));
         expect(await page(made[1] as number, 2)).toStrictEqual(made.slice(2, 4));
         expect(await page(made[3] as number, 2)).toStrictEqual(made.slice(4));
@@ -192,10 +205,10 @@ export function lifecycleStoreContract(backend: string, open: () => Promise<SqlD
         await tokens.revoke(first.id, T0);
         const second = await tokens.create(draft());
         const third = await tokens.create(draft());
-        expect((await tokens.list({ now: T0, afterId: base, status: 'active', limit: 1 })).map((t) => t.id)).toStrictEqual([
+        expect((await listed({ now: T0, afterId: base, status: 'active', limit: 1 })).map((t) => t.id)).toStrictEqual([
           second.id,
         ]);
-        expect((await tokens.list({ now: T0, afterId: second.id, status: 'active', limit: 1 })).map((t) => t.id)).toStrictEqual([
+        expect((await listed({ now: T0, afterId: second.id, status: 'active', limit: 1 })).map((t) => t.id)).toStrictEqual([
           third.id,
         ]);
       });

@@ -2,6 +2,7 @@ import { openPostgresDatabase } from '../../../src/adapters/store/postgres-datab
 import { RecordingLogger } from '../../support/recording-logger.js';
 import { createPostgresTestSchema, postgresAvailable, type PostgresTestSchema } from '../../support/postgres.js';
 import { changeFeedContract } from './change-feed-contract.js';
+import { deployTokenSearchContract } from './deploy-token-search-contract.js';
 import { deployTokenStoreContract } from './deploy-token-store-contract.js';
 import { lifecycleStoreContract } from './lifecycle-store-contract.js';
 
@@ -35,6 +36,7 @@ if (available) {
   });
   lifecycleStoreContract('PostgreSQL', async () => open(await newSchemaUrl()));
   changeFeedContract('PostgreSQL', async () => open(await newSchemaUrl()));
+  deployTokenSearchContract('PostgreSQL', async () => open(await newSchemaUrl()));
 } else {
   test.skip('PostgreSQL contract (no PostgreSQL here)', () => undefined);
 }

@@ -60,9 +60,21 @@ describe('creating a deploy token in the web UI', () => {
   });
 
   test('the pattern tester works without JavaScript and creates nothing', async () => {
-    const page = await post({ formKey: await newFormKey(), name: 'x', repositories: 'team/app\nteam/*-prod', tryRepository: 'team/app', action: 'test' }).expect(200);
-    expect(page.text).toContain('team/app covers team/app');
-    expect(page.text).toContain('team/*-prod does not cover team/app');
+    const page = await post({
+      formKey: await newFormKey(),
+      name: '',
+      repositories: 'team/app\nteam/*-prod',
+      tryRepositories: 'team/app\nteam/app/cache, team/application team/web-prod',
+      action: 'test',
+    }).expect(200);
+    expect(page.text).toContain('The patterns cover team/app, team/app/cache and team/web-prod, not team/application.');
+    expect(page.text).toContain('<code>team/application</code>: not covered');
+    expect(page.text).toContain('<code>team/web-prod</code>: covered by <code>team/*-prod</code>');
+    // The form comes back as it was sent, so the person can go on and create.
+    expect(page.text).toContain('team/app\nteam/*-prod</textarea>');
+    expect(page.text).toMatch(/<button type="submit" name="action" value="test" formnovalidate>\s*Test patterns/);
+    const refused = await post({ formKey: await newFormKey(), name: 'x', repositories: 'Team/App', tryRepositories: 'team/app', action: 'test' }).expect(200);
+    expect(refused.text).toContain('Could not test: invalid repository &quot;Team/App&quot;');
     const wildcard = await post({ formKey: await newFormKey(), name: 'x', repositories: '*', expiry: 'never', action: 'test' }).expect(200);
     expect(wildcard.text).toContain('standing risk');
     expect((await service.regauth.admin.list()).items).toHaveLength(0);

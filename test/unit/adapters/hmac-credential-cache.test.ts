@@ -21,6 +21,8 @@ function tokenFor(username: string): DeployToken {
     tokenLifetimeSeconds: null,
     updatedAt: null,
     secretGeneration: 1,
+    secretIssuedAt: T0,
+    secretIssuedBy: null,
   };
 }
 

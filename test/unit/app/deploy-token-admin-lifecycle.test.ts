@@ -296,10 +296,11 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
       ]);
     });
 
-    test('when the last page is exactly full, one more (empty) page ends the list', async () => {
+    test('a last page that is exactly full already says next: null (the total is known)', async () => {
       for (let i = 0; i < 4; i += 1) await create();
-      expect((await admin.list({ limit: 2, after: 2 })).next).toBe(4);
-      expect(await admin.list({ limit: 2, after: 4 })).toStrictEqual({ items: [], next: null });
+      expect((await admin.list({ limit: 2 })).next).toBe(2);
+      expect((await admin.list({ limit: 2, after: 2 })).next).toBeNull();
+      expect(await admin.list({ limit: 2, after: 4 })).toStrictEqual({ items: [], total: 0, offset: 0, next: null });
     });
 
     test(`without a limit a page holds up to ${DEFAULT_PAGE_SIZE}`, async () => {
@@ -340,20 +341,22 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
       await create({ name: 'other', repositories: ['other/app'] });
       await create({ name: 'all', repositories: ['*'] });
       await create({ name: 'below', repositories: ['team/app/cache'] });
-      const names = async (repository: string) => (await admin.list({ repository })).items.map((item) => item.name);
+      const names = async (repository: string) => (await admin.list({ covers: repository })).items.map((item) => item.name);
       expect(await names('team/app')).toStrictEqual(['exact', 'glob', 'deep', 'all']);
       expect(await names('team/app/cache')).toStrictEqual(['exact', 'deep', 'all', 'below']);
       expect(await names('other/app')).toStrictEqual(['other', 'all']);
     });
 
-    test('with a repository filter a page may hold fewer than limit items, and next still moves on', async () => {
+    test('with a covers filter pages are full and the total counts only the tokens that cover it', async () => {
       await create({ name: 'x1', repositories: ['x'] });
       await create({ name: 'y1', repositories: ['y'] });
-      await create({ name: 'x2', repositories: ['x'] });
-      const first = await admin.list({ repository: 'x', limit: 2 });
-      expect([first.items.map((item) => item.name), first.next]).toStrictEqual([['x1'], 2]);
-      const second = await admin.list({ repository: 'x', limit: 2, after: 2 });
-      expect([second.items.map((item) => item.name), second.next]).toStrictEqual([['x2'], null]);
+      await create({ name: 'x2', repositories: ['x/*'] });
+      await create({ name: 'x3', repositories: ['x'] });
+      const first = await admin.list({ covers: 'x/a', limit: 2 });
+      expect([first.items.map((item) => item.name), first.total, first.next]).toStrictEqual([['x1', 'x2'], 3, 3]);
+      const second = await admin.list({ covers: 'x/a', limit: 2, offset: 2 });
+      expect([second.items.map((item) => item.name), second.total, second.next]).toStrictEqual([['x3'], 3, null]);
+      expect(await admin.count({ covers: 'x/a' })).toBe(3);
     });
 
     test('status and repository filters combine', async () => {
@@ -362,11 +365,11 @@ describe('StoreDeployTokenAdmin: update, rotate, revoke, list and audit', () => 
       await create({ name: 'c', repositories: ['other'] });
       await admin.revoke('2');
       await admin.revoke('3');
-      expect((await admin.list({ status: 'revoked', repository: 'team/app' })).items.map((item) => item.name)).toStrictEqual(['b']);
+      expect((await admin.list({ status: 'revoked', covers: 'team/app' })).items.map((item) => item.name)).toStrictEqual(['b']);
     });
 
     test('an invalid repository filter is refused', async () => {
-      await expect(admin.list({ repository: 'Team/App' })).rejects.toBeInstanceOf(RepositoryPatternError);
+      await expect(admin.list({ covers: 'Team/App' })).rejects.toBeInstanceOf(RepositoryPatternError);
     });
 
     test('pending last-use times are written before tokens are read', async () => {

@@ -60,7 +60,12 @@ describe('StoreDeployTokenAdmin', () => {
         lastUsedIp: null,
         tokenLifetimeSeconds: null,
         updatedAt: null,
+        secretIssuedAt: T0.toISOString(),
+        secretIssuedBy: 'cli',
       },
+      credentials: expect.objectContaining({
+        dockerLogin: `printf '%s' '${SECRET}' | docker login <registry-host> --username deploy-token-1 --password-stdin\n`,
+      }),
     });
     expect(store.tokens[0]?.secretHash).toBe(`hash(${SECRET})`);
     expect(JSON.stringify(await admin.list())).not.toContain(SECRET);

@@ -33,6 +33,8 @@ function token(id: number, lastUsedAt: Date | null = null, lastUsedIp: string | 
     tokenLifetimeSeconds: null,
     updatedAt: null,
     secretGeneration: 1,
+    secretIssuedAt: T0,
+    secretIssuedBy: null,
   };
 }
 

@@ -1,23 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import type { CreatedDeployToken } from '../../../src/app/deploy-token-admin.js';
+import type { IssuedSecret } from '../../../src/app/credential-formats.js';
 import type { DeployTokenView } from '../../../src/app/deploy-token-view.js';
 import {
   ciEnvironment,
-  CREDENTIAL_FORMATS,
+  credentialFormatsOf,
   dockerConfigJson,
-  FORMATS_NEEDING_HOST,
   kubernetesSecretManifest,
   secretNameFor,
-} from '../../../src/cli/credential-formats.js';
+} from '../../../src/app/credential-formats.js';
+import { CREDENTIAL_FORMATS, FORMATS_NEEDING_HOST } from '../../../src/cli/credential-format-option.js';
 import { validateKubernetesObject, type KubernetesObject } from '../../support/kubernetes-schema.js';
 
 const FC_SEED = 20_261_208;
 const SECRET = 'regauth_0123456789abcdefghijABCDEFGHIJ0123ABCDEF';
 const HOST = 'registry.example.com';
 
-function created(overrides: Partial<DeployTokenView> = {}, secret = SECRET): CreatedDeployToken {
+function created(overrides: Partial<DeployTokenView> = {}, secret = SECRET): IssuedSecret {
   return {
     secret,
     token: {
@@ -34,6 +34,8 @@ function created(overrides: Partial<DeployTokenView> = {}, secret = SECRET): Cre
       lastUsedIp: null,
       tokenLifetimeSeconds: null,
       updatedAt: null,
+      secretIssuedAt: '2026-11-23T10:00:00.000Z',
+      secretIssuedBy: 'cli',
       ...overrides,
     },
   };
@@ -44,9 +46,27 @@ interface DockerConfig {
 }
 
 describe('credential formats', () => {
+  test('credentialFormatsOf holds every format, each the text the single-format functions make', () => {
+    const issued = created({ name: 'Prod Cluster', expiresAt: '2027-01-31T00:00:00.000Z' });
+    const formats = credentialFormatsOf(issued, HOST);
+    expect(formats).toStrictEqual({
+      dockerLogin: `printf '%s' '${SECRET}' | docker login ${HOST} --username deploy-token-7 --password-stdin\n`,
+      podmanLogin: `printf '%s' '${SECRET}' | podman login ${HOST} --username deploy-token-7 --password-stdin\n`,
+      dockerConfigJson: `${dockerConfigJson(HOST, 'deploy-token-7', SECRET)}\n`,
+      kubernetesSecret: kubernetesSecretManifest(issued, HOST, { name: 'regauth-prod-cluster' }),
+      imagePullSecrets: 'imagePullSecrets:\n  - name: regauth-prod-cluster\n',
+      githubActions: expect.stringContaining(`registry: ${HOST}\n`),
+      gitlabCi: ciEnvironment(issued, HOST),
+    });
+    expect(formats.githubActions).toContain(`REGISTRY_PASSWORD=${SECRET}`);
+    expect(formats.githubActions).toContain('password: ${{ secrets.REGISTRY_PASSWORD }}');
+  });
+
   test('the formats, and which ones need a registry host', () => {
-    expect(CREDENTIAL_FORMATS).toStrictEqual(['text', 'json', 'dockerconfigjson', 'k8s-secret', 'env']);
-    expect(FORMATS_NEEDING_HOST).toStrictEqual(['dockerconfigjson', 'k8s-secret', 'env']);
+    expect(CREDENTIAL_FORMATS).toStrictEqual([
+      'text', 'json', 'dockerconfigjson', 'k8s-secret', 'env', 'docker-login', 'podman-login', 'github-actions', 'gitlab-ci',
+    ]);
+    expect(FORMATS_NEEDING_HOST).toStrictEqual(CREDENTIAL_FORMATS.filter((format) => format !== 'text' && format !== 'json'));
   });
 });
 

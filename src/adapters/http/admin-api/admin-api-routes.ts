@@ -7,7 +7,10 @@ import {
   createdDeployTokenSchema,
   deployTokenPageSchema,
   deployTokenSchema,
+  extendDeployTokenBody,
   listDeployTokensQuery,
+  patternTestBody,
+  patternTestSchema,
   refreshTokenListSchema,
   refreshTokenSchema,
   updateDeployTokenBody,
@@ -46,11 +49,14 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     method: 'get',
     path: '/deploy-tokens',
     operationId: 'listDeployTokens',
-    summary: 'List deploy tokens, oldest first, a page at a time',
+    summary: 'Search deploy tokens: filters, a sort (oldest first by default) and a page, with the total',
     query: listDeployTokensQuery,
     status: 200,
     response: deployTokenPageSchema,
-    handle: (admin, { query }) => admin.list(query as Query<typeof listDeployTokensQuery>),
+    handle: (admin, { query }) => {
+      const { repository, covers, ...rest } = query as Query<typeof listDeployTokensQuery>;
+      return admin.list({ ...rest, covers: covers ?? repository });
+    },
   },
   {
     method: 'post',
@@ -83,6 +89,26 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     response: deployTokenSchema,
     handle: (admin, { reference, body, actor }) =>
       admin.update(reference, body as z.infer<typeof updateDeployTokenBody>, actor),
+  },
+  {
+    method: 'post',
+    path: '/deploy-tokens/:reference/extend',
+    operationId: 'extendDeployToken',
+    summary: 'Give a deploy token a later expiry (or none) without changing its secret; a date in the past is refused',
+    body: extendDeployTokenBody,
+    status: 200,
+    response: deployTokenSchema,
+    handle: (admin, { reference, body, actor }) => admin.extend(reference, body as z.infer<typeof extendDeployTokenBody>, actor),
+  },
+  {
+    method: 'post',
+    path: '/patterns/test',
+    operationId: 'testPatterns',
+    summary: 'Which example repositories a set of repository patterns covers, and by which pattern; nothing is stored',
+    body: patternTestBody,
+    status: 200,
+    response: patternTestSchema,
+    handle: (admin, { body }) => admin.testPatterns(body as z.infer<typeof patternTestBody>),
   },
   {
     method: 'post',

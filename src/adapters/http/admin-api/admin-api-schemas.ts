@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from '../../../app/ports.js';
 import { REGISTRY_SCOPES } from '../../../core/deploy-token.js';
+import { DEPLOY_TOKEN_SORT_FIELDS } from '../../../core/deploy-token-sort.js';
 
 // Only shapes are checked here; the use cases judge the values, with the same messages as the CLI's.
 const repositories = z
@@ -35,12 +36,60 @@ export const updateDeployTokenBody = z
 const limit = z.coerce.number().int().min(1).max(1_000).optional().describe('Items per page (default 100)');
 const cursor = z.coerce.number().int().min(1).optional();
 
+const days = z.coerce.number().int().min(1).max(36_500).optional();
+
 export const listDeployTokensQuery = z
   .object({
+    search: z.string().max(255).optional().describe('Text in the name, the username or a repository pattern (any case)'),
     status: z.enum(['active', 'expired', 'revoked']).optional(),
-    repository: z.string().max(255).optional().describe('Only tokens that cover this repository'),
+    scope: z.enum(REGISTRY_SCOPES).optional().describe('Only tokens with this scope'),
+    expiringWithinDays: days.describe('Only tokens not yet expired that expire within this many days'),
+    unusedForDays: days.describe('Only tokens not used for this many days; a token never used counts once it is that old'),
+    revokedWithinDays: days.describe('Only tokens revoked within the last this many days'),
+    covers: z.string().max(255).optional().describe('Only tokens whose patterns cover this repository'),
+    repository: z.string().max(255).optional().describe('The same as covers (kept for older clients)'),
+    sort: z
+      .string()
+      .max(40)
+      .optional()
+      .describe(`${DEPLOY_TOKEN_SORT_FIELDS.join(', ')}, optionally followed by :asc or :desc (default created:asc)`),
+    offset: z.coerce.number().int().min(0).max(1_000_000_000).optional().describe('How many matching tokens to skip (default 0)'),
     limit,
-    after: cursor.describe('`next` of the previous page'),
+    after: cursor.describe('`next` of the previous page: only tokens created after that one'),
+  })
+  .strict();
+
+export const extendDeployTokenBody = z
+  .object({
+    expires: z
+      .string()
+      .max(64)
+      .nullable()
+      .describe('The new expiry, later than the current one: a duration from now (90d) or a date (2027-01-31); null: never expires'),
+  })
+  .strict();
+
+const patternList = z.array(z.string().max(255)).max(100);
+
+export const patternTestBody = z
+  .object({
+    patterns: patternList.describe('Repository patterns, as a deploy token would have them'),
+    repositories: patternList.describe('Example repository names to test them on'),
+  })
+  .strict();
+
+export const patternTestSchema = z
+  .object({
+    items: z.array(
+      z
+        .object({
+          repository: z.string(),
+          covered: z.boolean(),
+          pattern: z.string().nullable().describe('The first of the patterns that covers it'),
+        })
+        .strict(),
+    ),
+    summary: z.string().describe('In words: covers team/app and team/app/cache, not team/application'),
   })
   .strict();
 
@@ -73,11 +122,18 @@ export const deployTokenSchema = z
     lastUsedIp: z.string().nullable(),
     tokenLifetimeSeconds: z.number().int().nullable(),
     updatedAt: timestamp.nullable(),
+    secretIssuedAt: timestamp.describe('When its current secret was issued: at creation or at the last rotation'),
+    secretIssuedBy: z.string().nullable().describe('Who issued its current secret (the audit actor)'),
   })
   .strict();
 
 export const deployTokenPageSchema = z
-  .object({ items: z.array(deployTokenSchema), next: z.number().int().nullable() })
+  .object({
+    items: z.array(deployTokenSchema),
+    total: z.number().int().describe('How many tokens match in all'),
+    offset: z.number().int(),
+    next: z.number().int().nullable().describe('Pass as `after` for the next page in creation order; null on the last page'),
+  })
   .strict();
 
 export const refreshTokenSchema = z
@@ -93,8 +149,25 @@ export const refreshTokenSchema = z
 
 export const refreshTokenListSchema = z.object({ items: z.array(refreshTokenSchema) }).strict();
 
+const credentialFormatsSchema = z
+  .object({
+    dockerLogin: z.string().describe('docker login command, the secret on stdin'),
+    podmanLogin: z.string().describe('podman login command, the secret on stdin'),
+    dockerConfigJson: z.string().describe('~/.docker/config.json content'),
+    kubernetesSecret: z.string().describe('A kubernetes.io/dockerconfigjson Secret manifest (YAML)'),
+    imagePullSecrets: z.string().describe('The pod spec lines that use that Secret'),
+    githubActions: z.string().describe('Repository secrets to set and the docker/login-action step'),
+    gitlabCi: z.string().describe('GitLab CI/CD variables, DOCKER_AUTH_CONFIG included'),
+  })
+  .strict()
+  .describe('The secret in the forms clients take it, for registry.host; the same text as the CLI and the web UI');
+
 export const createdDeployTokenSchema = z
-  .object({ token: deployTokenSchema, secret: z.string().describe('Shown once; only its hash is stored') })
+  .object({
+    token: deployTokenSchema,
+    secret: z.string().describe('Shown once; only its hash is stored'),
+    credentials: credentialFormatsSchema,
+  })
   .strict();
 
 export const auditEventSchema = z
