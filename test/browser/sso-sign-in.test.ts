@@ -60,7 +60,7 @@ describeBrowser('single sign-on in a real browser, through oidc-provider on loop
   const isCallback = (request: Request) => request.url().startsWith(`${base}${CALLBACK_PATH}?`);
 
   beforeAll(async () => {
-    root = await makeWorkDir('browser-sso');
+    root = await makeWorkDir();
     // regauth's port first: the redirect URI registered at the provider names it.
     const port = await freePort();
     base = `http://localhost:${port}`;
