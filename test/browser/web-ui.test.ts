@@ -240,12 +240,20 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     await page.getByRole('heading', { level: 1, name: 'Deploy token cluster pull (prod)' }).waitFor();
   }, 60_000);
 
-  test('rotating through the dialog shows a new secret once; skopeo pulls with it and the old one is refused', async () => {
+  test('rotating through the dialog (cancel first) shows a new secret once; skopeo pulls with it and the old one is refused', async () => {
     await page.goto(ui(`/tokens/${reader.id}`));
-    await page.getByRole('link', { name: 'Rotate its secret' }).click();
+    const opener = page.getByRole('link', { name: 'Rotate its secret' });
+    await opener.click();
     const dialog = page.getByRole('dialog', { name: 'Rotate the secret of cluster pull (prod)?' });
     await dialog.waitFor();
     await checkPage('rotate dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate('document.activeElement.textContent.trim()')).toBe('Rotate its secret');
+    expect(page.url()).toBe(ui(`/tokens/${reader.id}`));
+    assertSucceeded(await pull(reader, 'pulled-after-cancelled-rotation'), 'pull with the secret a cancelled rotation kept');
+    await opener.click();
+    await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Rotate the secret of cluster pull (prod)' }).click();
     await page.getByRole('heading', { level: 1, name: 'Deploy token cluster pull (prod) has a new secret' }).waitFor();
     const rotated = await shownCredentials(page);
