@@ -34,7 +34,13 @@ export function createWinstonLogger(options: LoggerOptions): Logger {
   const write = (level: string) => (message: string, fields: LogFields = {}) => {
     if (logger.isLevelEnabled(level)) logger.log(level, message, fields);
   };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    isLevelEnabled: (level) => logger.isLevelEnabled(level),
+  };
 }
 
 let sharedOutput: BatchedOutput | null = null;
