@@ -13,7 +13,12 @@ type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
  * only posts the query and reads the rows; the thread runs one query at a time, as PGlite does anyway.
  */
 export async function openEmbeddedDatabaseThread(dataDir: string | null): Promise<SqlDatabase> {
-  const worker = new Worker(compiledSibling(import.meta.url, 'embedded-database-thread.js'), { workerData: { dataDir } });
+  const worker = new Worker(compiledSibling(import.meta.url, 'embedded-database-thread.js'), {
+    workerData: { dataDir },
+    // As the main thread's --max-semi-space-size=4 (embedded-store-runtime.ts): V8's default young generation
+    // would grow by tens of MB under load beside PGlite's own memory.
+    resourceLimits: { maxYoungGenerationSizeMb: 12 },
+  });
   const pending = new Map<number, Pending>();
   const listeners = new Map<number, NotificationListener>();
   let nextId = 1;
