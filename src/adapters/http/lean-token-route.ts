@@ -55,7 +55,7 @@ export function withLeanTokenRoute(app: RequestListener, deps: LeanTokenRouteDep
       logRequestLine(deps.logger, response, { method: 'GET', path, clientIp, userAgent: request.headers['user-agent'], started });
     });
     runWithRequestId(requestId, () => {
-      void serveToken(request, response, queryAt < 0 ? '' : url.slice(queryAt + 1), clientIp, deps);
+      serveToken(request, response, queryAt < 0 ? '' : url.slice(queryAt + 1), clientIp, deps).catch(() => response.destroy());
     });
   };
 }
@@ -66,6 +66,11 @@ async function serveToken(request: IncomingMessage, response: ServerResponse, qu
     markAudited(response);
     writeJson(response, 200, tokenResponseBody(issued));
   } catch (error) {
+    // As express does: an answer already under way cannot become an error answer; the connection ends.
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
     const { status, headers, body } = failureAnswer(error, deps.logger);
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     writeJson(response, status, body);
