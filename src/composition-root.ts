@@ -1,5 +1,5 @@
 import { chmod, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Express } from 'express';
@@ -120,7 +120,7 @@ export interface AdminKeyAdmin {
 
 export interface RegauthApp {
   /** The service port's app: tokens, health, and the admin routes unless `adminApp` serves them. */
-  readonly app: Express;
+  readonly app: RequestListener;
   /** With `server.adminListener.port` set: metrics, the admin API and health, for the admin listener. */
   readonly adminApp: Express | null;
   readonly admin: DeployTokenAdmin;

@@ -276,6 +276,8 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** Lets a caller skip building the fields of a line that would be dropped; absent: every level is. */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
 
 /** High-entropy bearer tokens (refresh tokens, admin keys): made at random, kept only as a digest. */

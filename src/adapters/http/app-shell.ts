@@ -1,6 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../../app/ports.js';
-import { describeError, sendError } from './error-responses.js';
+import { describeError, errorAnswer, sendError, type ErrorAnswer } from './error-responses.js';
 import { requestLogging } from './request-logging.js';
 
 /** An express app with the settings and request logging every regauth listener shares. */
@@ -19,15 +19,22 @@ export function createAppShell(logger: Logger, trustedProxies: readonly string[]
 export function finishApp(app: Express, logger: Logger): Express {
   app.use((_request: Request, response: Response) => sendError(response, 'not_found', 'no such endpoint'));
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
-    const { reason, message, expected, retryAfterSeconds } = describeError(error);
-    if (reason === 'unavailable') {
-      logger.error('dependency unavailable: nothing granted', { error: message, cause: causeOf(error) });
-    } else if (!expected) {
-      logger.error('unexpected error', { error: String(error), stack: (error as Error)?.stack });
-    }
-    sendError(response, reason, message, retryAfterSeconds);
+    const { status, headers, body } = failureAnswer(error, logger);
+    response.set(headers);
+    response.status(status).json(body);
   });
   return app;
+}
+
+/** The answer to an error a handler threw, once what the operator must see of it is logged. */
+export function failureAnswer(error: unknown, logger: Logger): ErrorAnswer {
+  const { reason, message, expected, retryAfterSeconds } = describeError(error);
+  if (reason === 'unavailable') {
+    logger.error('dependency unavailable: nothing granted', { error: message, cause: causeOf(error) });
+  } else if (!expected) {
+    logger.error('unexpected error', { error: String(error), stack: (error as Error)?.stack });
+  }
+  return errorAnswer(reason, message, retryAfterSeconds);
 }
 
 function causeOf(error: unknown): string | undefined {

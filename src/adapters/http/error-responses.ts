@@ -44,18 +44,33 @@ function wireErrorOf(reason: string): WireError {
   return WIRE_ERRORS[reason] ?? (WIRE_ERRORS.internal_error as WireError);
 }
 
+/** An error answer as status, headers and body, for express and for the token endpoint's lean path alike. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Record<string, unknown>;
+}
+
 /**
- * Writes an error in one body that both kinds of client understand:
+ * An error in one body that both kinds of client understand:
  * `{"error", "error_description", "errors": [{"code", "message", "detail": {"reason"}}]}`, where `reason` is
  * this service's stable code. A 401 carries the Basic challenge; a 503 or an error that knows when its
  * condition ends (`retryAfterSeconds`, as a 429 lockout does) says when to retry.
  */
-export function sendError(response: Response, reason: string, message: string, retryAfterSeconds?: number): void {
+export function errorAnswer(reason: string, message: string, retryAfterSeconds?: number): ErrorAnswer {
   const wire = wireErrorOf(reason);
-  if (wire.status === 401) response.set('WWW-Authenticate', 'Basic realm="regauth", charset="UTF-8"');
+  const headers: Record<string, string> = {};
+  if (wire.status === 401) headers['WWW-Authenticate'] = 'Basic realm="regauth", charset="UTF-8"';
   const retryAfter = retryAfterSeconds ?? (wire.status === 503 ? RETRY_AFTER_SECONDS : undefined);
-  if (retryAfter !== undefined) response.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-  response.status(wire.status).json(errorBody(reason, message));
+  if (retryAfter !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfter)));
+  return { status: wire.status, headers, body: errorBody(reason, message) };
+}
+
+/** Writes `errorAnswer` through express. */
+export function sendError(response: Response, reason: string, message: string, retryAfterSeconds?: number): void {
+  const { status, headers, body } = errorAnswer(reason, message, retryAfterSeconds);
+  response.set(headers);
+  response.status(status).json(body);
 }
 
 /** The status and body of an error, for answers written outside express (malformed HTTP). */

@@ -1,9 +1,10 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { Readiness } from '../../app/readiness.js';
 import type { RegistryTokenIssuer } from '../../app/registry-token-issuer.js';
 import { useAdminRoutes, type AdminRoutesDeps } from './admin-routes.js';
 import { createAppShell, finishApp } from './app-shell.js';
 import { healthRoutes } from './health-routes.js';
+import { withLeanTokenRoute } from './lean-token-route.js';
 import { requestMetrics } from './metrics-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { UI_PREFIX, uiRouter, type UiRouterDeps } from '../ui/ui-router.js';
@@ -24,8 +25,11 @@ export interface HttpAppDeps extends AdminRoutesDeps {
   readonly exchange?: { readonly path: string; readonly exchange: IdentityTokenExchange };
 }
 
-/** The app of the service port: the token endpoint, the health routes and, without an admin listener, the admin routes. */
-export function createHttpApp(deps: HttpAppDeps): Express {
+/**
+ * The app of the service port: the token endpoint, the health routes and, without an admin listener, the
+ * admin routes. GET on the token path is served before express (withLeanTokenRoute).
+ */
+export function createHttpApp(deps: HttpAppDeps): RequestListener {
   const app = createAppShell(deps.logger, deps.trustedProxies);
   if (deps.metrics !== undefined) {
     app.use(requestMetrics(deps.metrics.metrics, { tokenPath: deps.tokenPath, metricsPath: deps.metrics.path }));
@@ -39,5 +43,11 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.get('/', (_request, response) => response.redirect(302, `${UI_PREFIX}/`));
     app.use(UI_PREFIX, uiRouter(deps.ui));
   }
-  return finishApp(app, deps.logger);
+  return withLeanTokenRoute(finishApp(app, deps.logger), {
+    tokenPath: deps.tokenPath,
+    issuer: deps.issuer,
+    logger: deps.logger,
+    ...(deps.metrics === undefined ? {} : { metrics: deps.metrics.metrics }),
+    ...(deps.trustedProxies === undefined ? {} : { trustedProxies: deps.trustedProxies }),
+  });
 }

@@ -7,8 +7,12 @@ type Parameters = Record<string, unknown>;
 
 /** GET: what docker, skopeo, crane and containerd's fallback send, with Basic credentials. */
 export function tokenRequestFromQuery(request: Request): RegistryTokenRequest {
-  const query = request.query as Parameters;
-  const basic = parseBasicAuthorization(request.headers.authorization);
+  return tokenRequestFromGet(request.query as Parameters, request.headers.authorization, request.ip ?? '');
+}
+
+/** The same from its parts: the parsed query string, the Authorization header and the client's address. */
+export function tokenRequestFromGet(query: Parameters, authorization: string | undefined, clientIp: string): RegistryTokenRequest {
+  const basic = parseBasicAuthorization(authorization);
   return {
     credentials: basic === null ? null : { kind: 'password', username: basic.username, secret: basic.secret },
     account: single(query, 'account'),
@@ -16,7 +20,7 @@ export function tokenRequestFromQuery(request: Request): RegistryTokenRequest {
     scopeParameters: many(query, 'scope'),
     offline: single(query, 'offline_token') === 'true',
     clientId: single(query, 'client_id'),
-    clientIp: request.ip ?? '',
+    clientIp,
   };
 }
 

@@ -26,7 +26,7 @@ export function tokenRoutes(path: string, issuer: RegistryTokenIssuer): Router {
 }
 
 /** Both `token` and `access_token`: docker and containerd read the latter, containers/image the former. */
-function tokenResponseBody(issued: IssuedRegistryToken): Record<string, unknown> {
+export function tokenResponseBody(issued: IssuedRegistryToken): Record<string, unknown> {
   return {
     token: issued.token,
     access_token: issued.token,
@@ -37,7 +37,9 @@ function tokenResponseBody(issued: IssuedRegistryToken): Record<string, unknown>
 }
 
 /** Token answers carry credentials: no cache may keep them. */
+export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
 export function noStore(_request: Request, response: Response, next: NextFunction): void {
-  response.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+  response.set(NO_STORE_HEADERS);
   next();
 }

@@ -9,6 +9,7 @@ import type {
 } from '../../app/federation/federation-ports.js';
 import type { AdminKeyStore, AuditLog, DeployTokenChangeFeed, DeployTokenStore, Logger, RefreshTokenStore } from '../../app/ports.js';
 import { openEmbeddedDatabase } from './embedded-database.js';
+import { openEmbeddedDatabaseThread } from './embedded-database-worker.js';
 import { initialiseEmbeddedStore } from './embedded-first-start.js';
 import { lockEmbeddedStore, type LockHolderRole } from './embedded-store-lock.js';
 import { migrate } from './migrator.js';
@@ -67,7 +68,8 @@ export async function openStore(settings: DatabaseSettings, role: LockHolderRole
     if (created?.initialised === true) logger.info('created the embedded database', { dataDir: settings.dataDir });
     db =
       settings.url === null
-        ? await openEmbeddedDatabase(settings.dataDir)
+        ? // The server's on a thread of its own, off the event loop; a CLI command's, with nothing to serve, in-process.
+          await (role === 'server' ? openEmbeddedDatabaseThread : openEmbeddedDatabase)(settings.dataDir)
         : openPostgresDatabase(
             {
               connectionString: settings.url,

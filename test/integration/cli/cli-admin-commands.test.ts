@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../../src/adapters/config/load-config.js';
@@ -29,7 +29,7 @@ interface DockerConfig {
 interface Setup {
   readonly env: NodeJS.ProcessEnv;
   /** The HTTP app over the same store: the running server's, or one opened for the call and closed after. */
-  withApp<T>(work: (app: Express) => Promise<T>): Promise<T>;
+  withApp<T>(work: (app: RequestListener) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -105,7 +105,7 @@ describe.each(MODES)('CLI admin commands on %s', (_name, start) => {
   const listJson = (...filters: string[]) => runJson<DeployTokenView[]>('tokens', 'list', '--json', ...filters);
 
   /** Status of a token request with these credentials, at the service on the same store. */
-  const tokenStatus = (app: Express, username: string, secret: string) =>
+  const tokenStatus = (app: RequestListener, username: string, secret: string) =>
     request(app).get('/token?service=registry&scope=repository:team/app:pull').set('Authorization', basic(username, secret)).then((response) => response.status);
 
   beforeAll(async () => {
@@ -576,13 +576,13 @@ describe.each(MODES)('CLI admin commands on %s', (_name, start) => {
     });
   });
   describe('refresh-tokens list / revoke', () => {
-    const offlineLogin = (app: Express, username: string, secret: string, clientId: string) =>
+    const offlineLogin = (app: RequestListener, username: string, secret: string, clientId: string) =>
       request(app)
         .post('/token')
         .type('form')
         .send({ grant_type: 'password', access_type: 'offline', client_id: clientId, username, password: secret, service: 'registry' })
         .then((response) => response.body.refresh_token as string);
-    const refreshStatus = (app: Express, refreshToken: string) =>
+    const refreshStatus = (app: RequestListener, refreshToken: string) =>
       request(app)
         .post('/token')
         .type('form')
