@@ -3,7 +3,6 @@ import type { Logger, LogFields } from '../../app/ports.js';
 import { redact } from './redaction.js';
 import { currentRequestId } from './request-context.js';
 import { BatchedOutput } from './batched-output.js';
-import { createJsonLineLogger, isJsonLineLevel } from './json-line-logger.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -24,9 +23,7 @@ const redacted = winston.format((info) => {
   return info;
 });
 
-/** JSON lines are written without winston (json-line-logger.ts); the pretty format for terminals goes through it. */
 export function createWinstonLogger(options: LoggerOptions): Logger {
-  if (options.format === 'json' && isJsonLineLevel(options.level)) return createJsonLineLogger(options.level, options.stream ?? standardOutput());
   const transport = new winston.transports.Stream({ stream: options.stream ?? standardOutput() });
   const format =
     options.format === 'json'
