@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { DeployTokenAdmin, ListDeployTokensInput } from '../../app/deploy-token-admin.js';
 import type { DeployTokenStatus } from '../../core/deploy-token.js';
 import type { KeySummary } from './signing-key-summary.js';
+import { registryBundleState, type RegistryBundleState } from './registry-bundle-state.js';
 import { sessionOf } from './ui-context.js';
 import { Layout, Time, UI_PREFIX } from './layout.js';
 import { sendPage } from './render-page.js';
@@ -28,6 +29,23 @@ function listInputOfQuery(query: Record<string, string>): ListDeployTokensInput 
     ...(query.unusedFor === undefined ? {} : { unusedForDays: Number(query.unusedFor) }),
     ...(query.revokedWithin === undefined ? {} : { revokedWithinDays: Number(query.revokedWithin) }),
   };
+}
+
+function RegistryBundleAdvice({ state }: { readonly state: RegistryBundleState }) {
+  if (state.kind === 'current') {
+    return (
+      <p id="registry-bundle-state">
+        No key is waiting to sign: a registry given the bundle since the signing key was added needs nothing.
+      </p>
+    );
+  }
+  return (
+    <p id="registry-bundle-state" class="warning">
+      The registry's bundle needs updating: key <code>{state.keyId}</code> signs from <Time iso={state.activatesAt} />. Give every
+      registry the new bundle (from <a href={`${UI_PREFIX}/signing-keys`}>Signing keys</a>) and restart it before then, or its clients
+      get "unauthorized: authentication required".
+    </p>
+  );
 }
 
 /** The first page: what needs attention, the signing keys and the registry's auth.token block. */
@@ -101,6 +119,7 @@ export function overviewRoutes(deps: OverviewDeps): Router {
             ))}
           </tbody>
         </table>
+        <RegistryBundleAdvice state={registryBundleState(deps.signingKeys())} />
         <h2>Registry configuration</h2>
         <p>The auth section of the registry's config.yml:</p>
         <pre id="registry-config">{deps.registryConfigYaml}</pre>

@@ -132,9 +132,13 @@ describe.each(STORES)('the audit page filters and the signing-key rotation event
     await request(app()).post('/ui/signing-keys/rotate').set('Cookie', admin.cookie).type('form').send({ csrf: 'wrong', activateIn: '2h' }).expect(403);
     await request(app()).post('/ui/signing-keys/rotate').set('Cookie', admin.cookie).type('form').send({ csrf: admin.csrf, activateIn: 'soon' }).expect(400);
     expect((await opened.service.regauth.admin.audit({ event: 'key.rotated' })).items).toEqual([]);
+    const before = await request(app()).get('/ui/').set('Cookie', viewer.cookie).expect(200);
+    expect(before.text).toContain('No key is waiting to sign');
     const rotated = await request(app()).post('/ui/signing-keys/rotate').set('Cookie', admin.cookie).type('form').send({ csrf: admin.csrf, activateIn: '2h' }).expect(200);
     const keyId = /Added ([A-Z2-7:]+):/.exec(rotated.text)?.[1];
     expect(keyId).toMatch(/^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$/);
+    const overview = await request(app()).get('/ui/').set('Cookie', viewer.cookie).expect(200);
+    expect(overview.text).toContain(`The registry's bundle needs updating: key <code>${keyId}</code> signs from`);
     const events = await opened.service.regauth.admin.audit({ event: 'key.rotated' });
     expect(events.items).toHaveLength(1);
     expect(events.items[0]).toMatchObject({
