@@ -177,6 +177,10 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
     assertSucceeded(await pull(reader, 'pulled'), 'pull with the read token from the UI');
     const refused = await push(reader, 'from-reader');
     expect(refused.code).not.toBe(0);
+    await page.goto(ui(`/tokens/${writer.id}`));
+    const activity = (await page.locator('main').textContent()) ?? '';
+    expect(activity).toContain('token.issued');
+    expect(activity).toContain('granted pull, push team/app');
   }, 120_000);
 
   test('with JavaScript: the formats are tabs, copy buttons copy, and times are local', async () => {

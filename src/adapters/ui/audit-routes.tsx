@@ -5,6 +5,7 @@ import { RegauthError } from '../../core/regauth-error.js';
 import { queryText, sessionOf } from './ui-context.js';
 import { ErrorSummary, Layout, Time, UI_PREFIX, type FieldError } from './layout.js';
 import { sendPage } from './render-page.js';
+import { auditAccessSummary } from './audit-access-summary.js';
 
 const NUMERIC = /^[1-9][0-9]{0,14}$/;
 
@@ -93,6 +94,7 @@ export function auditRoutes(admin: DeployTokenAdmin): Router {
                 <th scope="col">By</th>
                 <th scope="col">Token or policy</th>
                 <th scope="col">Client address</th>
+                <th scope="col">Access</th>
               </tr>
             </thead>
             <tbody>
@@ -107,6 +109,7 @@ export function auditRoutes(admin: DeployTokenAdmin): Router {
                     <TokenOrPolicy item={item} />
                   </td>
                   <td>{item.clientIp ?? '—'}</td>
+                  <td>{auditAccessSummary(item.details)}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,6 +3,7 @@ import type { DeployTokenAdmin } from '../../app/deploy-token-admin.js';
 import { requireAdmin, requireSameOriginForm, sessionOf } from './ui-context.js';
 import { CsrfField, Layout, Time, UI_PREFIX } from './layout.js';
 import { sendPage } from './render-page.js';
+import { auditAccessSummary } from './audit-access-summary.js';
 import { scopeText } from './scope-words.js';
 import { ExtendForm } from './token-extend-routes.js';
 
@@ -72,6 +73,7 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
                 <th scope="col">Event</th>
                 <th scope="col">By</th>
                 <th scope="col">Client address</th>
+                <th scope="col">Access</th>
               </tr>
             </thead>
             <tbody>
@@ -83,6 +85,7 @@ export function tokenRoutes(admin: DeployTokenAdmin): Router {
                   <td>{event.event}</td>
                   <td>{event.actor ?? '—'}</td>
                   <td>{event.clientIp ?? '—'}</td>
+                  <td>{auditAccessSummary(event.details)}</td>
                 </tr>
               ))}
             </tbody>

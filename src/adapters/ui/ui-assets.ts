@@ -8,7 +8,7 @@ a{color:#0b4f9c}a:focus,button:focus,input:focus,select:focus{outline:3px solid 
 header{background:#12263f;color:#fff;padding:8px 16px}header a{color:#fff}
 nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;align-items:center;gap:4px 16px}nav button{margin:0}
 main{padding:16px;max-width:72rem;margin:0 auto}
-table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #ccc}td code{overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #ccc}td code,p code{overflow-wrap:anywhere}
 .table-scroll{overflow-x:auto}.table-scroll>table{display:table}
 label{display:block;font-weight:600;margin-top:12px}input,select,textarea{font:inherit;padding:6px;max-width:100%}
 button{font:inherit;padding:6px 14px;margin-top:12px;cursor:pointer}
