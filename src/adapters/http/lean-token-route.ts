@@ -26,12 +26,15 @@ export interface LeanTokenRouteDeps {
  * line, metrics and errors); anything else (another method, the path in other case or with a trailing slash)
  * goes to `app`, as before.
  */
-export function withLeanTokenRoute(app: RequestListener, deps: LeanTokenRouteDeps): RequestListener {
+/** The listener, and the app behind it that serves everything else (for reading its routes). */
+export type LeanTokenListener = RequestListener & { readonly behind: RequestListener };
+
+export function withLeanTokenRoute(app: RequestListener, deps: LeanTokenRouteDeps): LeanTokenListener {
   const trustedProxies = deps.trustedProxies ?? [];
   const trust = trustedProxies.length === 0 ? null : proxyAddr.compile([...trustedProxies]);
   const clientIpOf = (request: IncomingMessage): string =>
     (trust === null ? request.socket.remoteAddress : proxyAddr(request, trust)) ?? '';
-  return (request, response) => {
+  const listener: RequestListener = (request, response) => {
     const url = request.url ?? '';
     const queryAt = url.indexOf('?');
     const path = queryAt < 0 ? url : url.slice(0, queryAt);
@@ -58,6 +61,7 @@ export function withLeanTokenRoute(app: RequestListener, deps: LeanTokenRouteDep
       serveToken(request, response, queryAt < 0 ? '' : url.slice(queryAt + 1), clientIp, deps).catch(() => response.destroy());
     });
   };
+  return Object.assign(listener, { behind: app });
 }
 
 async function serveToken(request: IncomingMessage, response: ServerResponse, query: string, clientIp: string, deps: LeanTokenRouteDeps): Promise<void> {

@@ -22,7 +22,8 @@ interface RouterLayer {
 
 /** Every `METHOD path` the express app really serves under /api/v1, read from the mounted router's stack. */
 function servedAdminRoutes(app: TestRegauth['regauth']['app']): string[] {
-  const stack = (app as unknown as { router: { stack: RouterLayer[] } }).router.stack;
+  // The service port's listener answers GET /token itself and hands everything else to the express app behind it.
+  const stack = (app as unknown as { behind: { router: { stack: RouterLayer[] } } }).behind.router.stack;
   const routers = stack.filter((layer) => layer.handle?.stack?.some((inner) => inner.route?.path === '/openapi.json'));
   expect(routers).toHaveLength(1);
   return (routers[0]?.handle?.stack ?? [])
