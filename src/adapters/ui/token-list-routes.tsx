@@ -63,43 +63,59 @@ function TokenTable({ tokens }: { readonly tokens: readonly DeployTokenView[] })
 
 function Filters({ query }: { readonly query: TokenListQuery }) {
   return (
-    <form method="get" action={`${UI_PREFIX}/tokens`} role="search" aria-label="Deploy tokens">
-      <label for="search">Search name, username or repository pattern</label>
-      <input id="search" name="search" type="search" value={query.search} maxlength={255} />
-      <label for="status">Status</label>
-      <select id="status" name="status">
-        <option value="">any</option>
-        {DEPLOY_TOKEN_STATUSES.map((status) => (
-          <option value={status} selected={status === query.status}>
-            {status}
-          </option>
-        ))}
-      </select>
-      <label for="scope">Lets a client</label>
-      <select id="scope" name="scope">
-        <option value="">anything</option>
-        {REGISTRY_SCOPES.map((scope) => (
-          <option value={scope} selected={scope === query.scope}>
-            {SCOPE_WORDS[scope]}
-          </option>
-        ))}
-      </select>
-      <label for="expiringWithin">Expiring within (days)</label>
-      <input id="expiringWithin" name="expiringWithin" inputmode="numeric" pattern="[0-9]*" value={query.expiringWithin} />
-      <label for="unusedFor">Unused for (days)</label>
-      <input id="unusedFor" name="unusedFor" inputmode="numeric" pattern="[0-9]*" value={query.unusedFor} />
-      <label for="revokedWithin">Revoked within (days)</label>
-      <input id="revokedWithin" name="revokedWithin" inputmode="numeric" pattern="[0-9]*" value={query.revokedWithin} />
-      <label for="covers">Covers repository</label>
-      <input id="covers" name="covers" value={query.covers} placeholder="team/app" />
-      <label for="sort">Sort by</label>
-      <select id="sort" name="sort">
-        {SORT_CHOICES.map(([value, label]) => (
-          <option value={value} selected={value === (query.sort || 'created:asc')}>
-            {label}
-          </option>
-        ))}
-      </select>
+    <form method="get" action={`${UI_PREFIX}/tokens`} role="search" class="filters" aria-label="Deploy tokens">
+      <div class="filter">
+        <label for="search">Search name, username or repository pattern</label>
+        <input id="search" name="search" type="search" value={query.search} maxlength={255} />
+      </div>
+      <div class="filter">
+        <label for="status">Status</label>
+        <select id="status" name="status">
+          <option value="">any</option>
+          {DEPLOY_TOKEN_STATUSES.map((status) => (
+            <option value={status} selected={status === query.status}>
+              {status}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="filter">
+        <label for="scope">Lets a client</label>
+        <select id="scope" name="scope">
+          <option value="">anything</option>
+          {REGISTRY_SCOPES.map((scope) => (
+            <option value={scope} selected={scope === query.scope}>
+              {SCOPE_WORDS[scope]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="filter">
+        <label for="expiringWithin">Expiring within (days)</label>
+        <input id="expiringWithin" name="expiringWithin" inputmode="numeric" pattern="[0-9]*" value={query.expiringWithin} />
+      </div>
+      <div class="filter">
+        <label for="unusedFor">Unused for (days)</label>
+        <input id="unusedFor" name="unusedFor" inputmode="numeric" pattern="[0-9]*" value={query.unusedFor} />
+      </div>
+      <div class="filter">
+        <label for="revokedWithin">Revoked within (days)</label>
+        <input id="revokedWithin" name="revokedWithin" inputmode="numeric" pattern="[0-9]*" value={query.revokedWithin} />
+      </div>
+      <div class="filter">
+        <label for="covers">Covers repository</label>
+        <input id="covers" name="covers" value={query.covers} placeholder="team/app" />
+      </div>
+      <div class="filter">
+        <label for="sort">Sort by</label>
+        <select id="sort" name="sort">
+          {SORT_CHOICES.map(([value, label]) => (
+            <option value={value} selected={value === (query.sort || 'created:asc')}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
       <div>
         <button type="submit">Search</button> <a href={`${UI_PREFIX}/tokens`}>Clear</a>
       </div>

@@ -10,7 +10,7 @@ nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;align-item
 main{padding:16px;max-width:72rem;margin:0 auto}
 table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #ccc}td code,p code{overflow-wrap:anywhere}
 .table-scroll{overflow-x:auto}.table-scroll>table{display:table}
-label{display:block;font-weight:600;margin-top:12px}input,select,textarea{font:inherit;padding:6px;max-width:100%}
+label{display:block;font-weight:600;margin-top:12px}.filters{display:flex;flex-wrap:wrap;gap:0 24px;align-items:flex-end}.filters>div:last-child{flex-basis:100%;margin-top:12px}.filter input[inputmode=numeric]{width:7em}input,select,textarea{font:inherit;padding:6px;max-width:100%}
 button{font:inherit;padding:6px 14px;margin-top:12px;cursor:pointer}
 .error-summary{border:3px solid #b00020;padding:8px 16px;margin-bottom:16px}.field-error{color:#b00020;font-weight:600}
 .warning{border-left:6px solid #c75a00;padding:4px 12px;background:#fff6ec}
