@@ -436,7 +436,10 @@ describeBrowser('the web UI in a real browser, against a real registry and skope
       const table = page.getByRole('region', { name: 'Deploy tokens' });
       await table.focus();
       await page.keyboard.press('ArrowRight');
-      await page.waitForFunction('document.querySelector(".table-scroll").scrollLeft > 0');
+      // Polled from here: waitForFunction's own polling compiles its predicate with eval, which the page's CSP refuses.
+      const scrolledLeft = () => page.evaluate(() => document.querySelector('.table-scroll')?.scrollLeft ?? 0);
+      for (let tries = 0; tries < 50 && (await scrolledLeft()) === 0; tries += 1) await page.waitForTimeout(100);
+      expect(await scrolledLeft()).toBeGreaterThan(0);
       await createToken(page, 'on a phone', 'pull');
       expect(await horizontalOverflow(page)).toBe(0);
     } finally {
