@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { FederationAdmin } from '../../app/federation/federation-admin.js';
+import type { PolicyConditionsInput } from '../../app/federation/trust-policy-admin.js';
 import type { TrustedIssuerView } from '../../app/federation/trusted-issuer-view.js';
 import type { TrustPolicyView } from '../../app/federation/trust-policy-view.js';
 import { RegauthError } from '../../core/regauth-error.js';
@@ -23,6 +24,20 @@ import { policyOfPath } from './trust-policy-routes.js';
 /** A refusal the person can fix by changing the form; anything else goes to the error page. */
 function refusal(error: unknown): RegauthError | null {
   return error instanceof RegauthError && error.code !== 'unavailable' && error.code !== 'overloaded' ? error : null;
+}
+
+/** What the add and edit forms both set; `expires` null removes the expiry, undefined leaves it. */
+function policyFieldsOf<Expires extends string | null>(form: PolicyForm, conditions: PolicyConditionsInput, expires: Expires | undefined) {
+  const lifetime = given(form.lifetime);
+  return {
+    name: form.name,
+    ...conditions,
+    repositories: linesOf(form.repositories),
+    scopes: form.scopes,
+    ...(lifetime === undefined ? {} : { credentialLifetime: lifetime }),
+    ...(expires === undefined ? {} : { expires }),
+    allowForkTriggers: form.allowForkTriggers,
+  };
 }
 
 /** Adding and editing trust policies (admins): the presets, extra conditions, grants, lifetime and expiry. */
@@ -88,20 +103,8 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
       return;
     }
     try {
-      const lifetime = given(form.lifetime);
-      const expires = given(form.expires);
       const created = await federation.policies.create(
-        {
-          name: form.name,
-          issuer: form.issuer,
-          ...conditions.input,
-          repositories: linesOf(form.repositories),
-          scopes: form.scopes,
-          ...(lifetime === undefined ? {} : { credentialLifetime: lifetime }),
-          ...(expires === undefined ? {} : { expires }),
-          allowForkTriggers: form.allowForkTriggers,
-          enabled: form.enabled,
-        },
+        { ...policyFieldsOf(form, conditions.input, given(form.expires)), issuer: form.issuer, enabled: form.enabled },
         { actor: sessionOf(response).actor, clientIp: request.ip ?? null },
       );
       response.redirect(303, `${UI_PREFIX}/trust-policies/${created.id}`);
@@ -127,19 +130,9 @@ export function trustPolicyEditRoutes(federation: FederationAdmin): Router {
       return;
     }
     try {
-      const lifetime = given(form.lifetime);
-      const expires = form.neverExpires ? null : given(form.expires);
       await federation.policies.update(
         String(policy.id),
-        {
-          name: form.name,
-          ...conditions.input,
-          repositories: linesOf(form.repositories),
-          scopes: form.scopes,
-          ...(lifetime === undefined ? {} : { credentialLifetime: lifetime }),
-          ...(expires === undefined ? {} : { expires }),
-          allowForkTriggers: form.allowForkTriggers,
-        },
+        policyFieldsOf(form, conditions.input, form.neverExpires ? null : given(form.expires)),
         { actor: sessionOf(response).actor, clientIp: request.ip ?? null },
       );
       response.redirect(303, `${UI_PREFIX}/trust-policies/${policy.id}`);
